@@ -1,0 +1,560 @@
+"""Schemas: one record (a JSON object) -> one normalized Sample.
+
+Every schema is a table of canonical field names (LLaMA-Factory's column names: prompt, query,
+response, system, history, messages, chosen, rejected, ...) with the field names that spell them
+in the wild, plus one converter. A user mapping (`--map prompt=question`) or a LLaMA-Factory
+`dataset_info.json` entry binds canonical names to a file's own fields.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from datatenet.errors import RecordError
+from datatenet.samples import Message, Sample, canonical_json
+
+Record = dict[str, Any]
+
+CANONICAL_FIELDS = (
+    "prompt",
+    "query",
+    "response",
+    "completion",
+    "system",
+    "history",
+    "messages",
+    "chosen",
+    "rejected",
+    "label",
+    "tools",
+    "text",
+    "input",
+    "preferred_output",
+    "non_preferred_output",
+)
+
+DEFAULT_ROLES: Mapping[str, str] = {
+    "user": "user",
+    "human": "user",
+    "prompter": "user",
+    "assistant": "assistant",
+    "gpt": "assistant",
+    "bot": "assistant",
+    "model": "assistant",
+    "chatgpt": "assistant",
+    "system": "system",
+    "tool": "tool",
+    "observation": "tool",
+    "function": "tool",
+    "ipython": "tool",
+    "function_call": "function_call",
+}
+
+# Message keys that only link turns together and carry no training signal.
+_LINK_KEYS = frozenset({"tool_call_id", "id"})
+
+
+@dataclass(frozen=True)
+class Tags:
+    """How the messages of a conversation spell role and content (LLaMA-Factory's `tags`)."""
+
+    role_keys: tuple[str, ...] = ("role", "from")
+    content_keys: tuple[str, ...] = ("content", "value")
+    roles: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_ROLES))
+
+
+@dataclass(frozen=True)
+class SchemaSpec:
+    name: str
+    description: str
+    aliases: Mapping[str, tuple[str, ...]]  # canonical name -> field names that spell it
+    required: tuple[str, ...]
+    convert: Callable[[Record, BoundSchema], Sample]
+
+
+@dataclass(frozen=True)
+class BoundSchema:
+    """A schema with the file's own field for each canonical name it uses."""
+
+    spec: SchemaSpec
+    columns: Mapping[str, str]
+    tags: Tags = field(default_factory=Tags)
+    cells_are_text: bool = False  # CSV/TSV: lists arrive as JSON text
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    def convert(self, record: Record) -> Sample:
+        return self.spec.convert(record, self)
+
+    def get(self, record: Record, canonical: str) -> Any:
+        column = self.columns.get(canonical)
+        return None if column is None else record.get(column)
+
+    def meta(self, record: Record) -> dict[str, Any]:
+        used = self.columns.values()
+        return {key: value for key, value in record.items() if key not in used}
+
+
+# ---------------------------------------------------------------------------------------------
+# Field readers: each raises RecordError naming the field and what it holds.
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return f"a number ({value})"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def _text(bound: BoundSchema, record: Record, canonical: str, *, optional: bool = False) -> str:
+    column = bound.columns.get(canonical)
+    value = None if column is None else record.get(column)
+    if isinstance(value, str):
+        return value
+    if value is None:
+        if optional:
+            return ""
+        if column is None or column not in record:
+            raise RecordError(f"has no field '{column or canonical}'")
+    raise RecordError(
+        f"field '{column}' is {_kind(value)}, expected text",
+        "every prompt and answer must be a string; fix the record or map another field",
+    )
+
+
+def _cell(value: Any, bound: BoundSchema) -> Any:
+    """CSV and TSV cells hold lists and objects as JSON text; JSON files hold them as such."""
+    return _maybe_json(value) if bound.cells_are_text else value
+
+
+def _maybe_json(value: Any) -> Any:
+    """JSON held in a string (tool schemas, call arguments, CSV cells), decoded when it is."""
+    if isinstance(value, str) and value[:1] in ("[", "{"):
+        try:
+            return orjson.loads(value)
+        except orjson.JSONDecodeError:
+            return value
+    return value
+
+
+def _message_content(value: Any, where: str) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list) and all(isinstance(p, dict) for p in value):
+        if all(p.get("type") == "text" and isinstance(p.get("text"), str) for p in value):
+            return "".join(p["text"] for p in value)
+        return canonical_json(value)
+    raise RecordError(f"{where} has content that is {_kind(value)}, expected text")
+
+
+def _parse_calls(value: Any) -> str:
+    """Tool calls in OpenAI or ShareGPT spelling -> canonical [{name, arguments}] JSON."""
+    value = _maybe_json(value)
+    calls = value if isinstance(value, list) else [value]
+    canonical: list[Any] = []
+    for call in calls:
+        if isinstance(call, dict):
+            nested = call.get("function")
+            function: dict[str, Any] = nested if isinstance(nested, dict) else call
+            arguments = _maybe_json(function.get("arguments"))
+            canonical.append({"name": function.get("name"), "arguments": arguments})
+        else:
+            canonical.append(call)
+    return canonical_json(canonical)
+
+
+def _message(value: Any, bound: BoundSchema, where: str) -> Message:
+    if not isinstance(value, dict):
+        raise RecordError(f"{where} is {_kind(value)}, expected an object with a role and content")
+    tags = bound.tags
+    role_key = next((k for k in tags.role_keys if k in value), None)
+    content_key = next((k for k in tags.content_keys if k in value), None)
+    if role_key is None:
+        raise RecordError(f"{where} has no role (expected a field {' or '.join(tags.role_keys)})")
+    raw_role = value[role_key]
+    role = tags.roles.get(raw_role) if isinstance(raw_role, str) else None
+    if role is None:
+        role = tags.roles.get(raw_role.lower()) if isinstance(raw_role, str) else None
+    if role is None:
+        known = ", ".join(sorted(tags.roles))
+        raise RecordError(f"{where} has the unknown role {raw_role!r}", f"known roles: {known}")
+    content = value.get(content_key) if content_key else None
+    tool_calls: str | None = None
+    if role == "function_call":
+        role, tool_calls, content = "assistant", _parse_calls(content), ""
+    elif value.get("tool_calls"):
+        tool_calls = _parse_calls(value["tool_calls"])
+    elif value.get("function_call"):
+        tool_calls = _parse_calls(value["function_call"])
+    text = _message_content(content, where)
+    skip = {role_key, content_key, "tool_calls", "function_call", *_LINK_KEYS}
+    if role == "tool":
+        skip.add("name")  # OpenAI names the tool; ShareGPT observations do not
+    extra = {k: v for k, v in value.items() if k not in skip and v is not None}
+    return Message(role, text, tool_calls, canonical_json(extra) if extra else None)
+
+
+def _messages(value: Any, bound: BoundSchema, what: str) -> tuple[Message, ...]:
+    value = _cell(value, bound)
+    if not isinstance(value, list):
+        raise RecordError(f"field '{what}' is {_kind(value)}, expected a list of messages")
+    return tuple(_message(m, bound, f"{what}[{i}]") for i, m in enumerate(value))
+
+
+def _response(value: Any, bound: BoundSchema, what: str) -> tuple[Message, ...]:
+    """chosen/rejected/completion: a string, one message object, or a list of messages."""
+    value = _cell(value, bound)
+    if isinstance(value, str):
+        return (Message("assistant", value),)
+    if isinstance(value, dict):
+        return (_message(value, bound, what),)
+    if isinstance(value, list):
+        return _messages(value, bound, what)
+    column = bound.columns.get(what, what)
+    raise RecordError(f"field '{column}' is {_kind(value)}, expected text or messages")
+
+
+def _fold_system(system: str, messages: tuple[Message, ...]) -> tuple[str, tuple[Message, ...]]:
+    """A leading system turn and a system field are the same thing."""
+    if messages and messages[0].role == "system" and not system:
+        return messages[0].content, messages[1:]
+    return system, messages
+
+
+def _tools(bound: BoundSchema, record: Record) -> str | None:
+    value = _maybe_json(bound.get(record, "tools"))
+    if value in (None, "", [], {}):
+        return None
+    if isinstance(value, list):
+        value = [
+            item["function"]
+            if isinstance(item, dict) and isinstance(item.get("function"), dict)
+            else item
+            for item in value
+        ]
+    return canonical_json(value)
+
+
+def _history(bound: BoundSchema, record: Record) -> list[Message]:
+    value = _cell(bound.get(record, "history"), bound)
+    if value in (None, ""):
+        return []
+    if not isinstance(value, list):
+        raise RecordError(f"field '{bound.columns['history']}' is {_kind(value)}, expected a list")
+    turns: list[Message] = []
+    for i, pair in enumerate(value):
+        if not (
+            isinstance(pair, list) and len(pair) == 2 and all(isinstance(t, str) for t in pair)
+        ):
+            raise RecordError(f"history[{i}] is not a [question, answer] pair of strings")
+        turns.append(Message("user", pair[0]))
+        turns.append(Message("assistant", pair[1]))
+    return turns
+
+
+def _label(bound: BoundSchema, record: Record) -> bool:
+    value = bound.get(record, "label")
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in ("true", "false", "1", "0"):
+        return value.strip().lower() in ("true", "1")
+    column = bound.columns.get("label", "label")
+    raise RecordError(f"field '{column}' is {_kind(value)}, expected true or false")
+
+
+def _prompt_turns(bound: BoundSchema, record: Record) -> tuple[str, list[Message]]:
+    """system + history + prompt (+ query) of the pair and preference schemas."""
+    system = _text(bound, record, "system", optional=True)
+    prompt = _cell(bound.get(record, "prompt"), bound)
+    turns = _history(bound, record)
+    if isinstance(prompt, list):
+        turns.extend(_messages(prompt, bound, "prompt"))
+    else:
+        text = _text(bound, record, "prompt")
+        query = _text(bound, record, "query", optional=True)
+        turns.append(Message("user", f"{text}\n{query}" if query else text))
+    system, folded = _fold_system(system, tuple(turns))
+    return system, list(folded)
+
+
+# ---------------------------------------------------------------------------------------------
+# Converters
+
+
+def _convert_pair(record: Record, bound: BoundSchema) -> Sample:
+    system, turns = _prompt_turns(bound, record)
+    turns.append(Message("assistant", _text(bound, record, "response")))
+    return Sample(tuple(turns), system, _tools(bound, record), meta=bound.meta(record))
+
+
+def _convert_prompt_completion(record: Record, bound: BoundSchema) -> Sample:
+    system, turns = _prompt_turns(bound, record)
+    completion = _response(bound.get(record, "completion"), bound, "completion")
+    label = _label(bound, record) if "label" in bound.columns else None
+    return Sample(
+        tuple(turns) + completion,
+        system,
+        _tools(bound, record),
+        label=label,
+        meta=bound.meta(record),
+    )
+
+
+def _convert_preference(record: Record, bound: BoundSchema) -> Sample:
+    chosen = _response(bound.get(record, "chosen"), bound, "chosen")
+    rejected = _response(bound.get(record, "rejected"), bound, "rejected")
+    if "prompt" in bound.columns:
+        system, turns = _prompt_turns(bound, record)
+        prompt = tuple(turns)
+    else:  # implicit prompt: the shared prefix of the two conversations
+        shared = 0
+        while shared < min(len(chosen), len(rejected)) - 1 and chosen[shared] == rejected[shared]:
+            shared += 1
+        system, prompt = _fold_system(
+            _text(bound, record, "system", optional=True), chosen[:shared]
+        )
+        chosen, rejected = chosen[shared:], rejected[shared:]
+    return Sample(prompt, system, _tools(bound, record), chosen, rejected, meta=bound.meta(record))
+
+
+def _convert_conversation(record: Record, bound: BoundSchema) -> Sample:
+    messages = _messages(bound.get(record, "messages"), bound, bound.columns["messages"])
+    system, messages = _fold_system(_text(bound, record, "system", optional=True), messages)
+    chosen = rejected = None
+    if "chosen" in bound.columns:
+        chosen = _response(bound.get(record, "chosen"), bound, "chosen")
+        rejected = _response(bound.get(record, "rejected"), bound, "rejected")
+    label = _label(bound, record) if "label" in bound.columns else None
+    return Sample(
+        messages, system, _tools(bound, record), chosen, rejected, label, meta=bound.meta(record)
+    )
+
+
+def _convert_openai_dpo(record: Record, bound: BoundSchema) -> Sample:
+    source = bound.get(record, "input")
+    if not isinstance(source, dict):
+        raise RecordError(f"field 'input' is {_kind(source)}, expected an object with messages")
+    messages = _messages(source.get("messages"), bound, "input.messages")
+    system, messages = _fold_system("", messages)
+    tools = source.get("tools")
+    return Sample(
+        messages,
+        system,
+        None if not tools else _tools(BoundSchema(bound.spec, {"tools": "tools"}), source),
+        _response(bound.get(record, "preferred_output"), bound, "preferred_output"),
+        _response(bound.get(record, "non_preferred_output"), bound, "non_preferred_output"),
+        meta=bound.meta(record),
+    )
+
+
+def _convert_text(record: Record, bound: BoundSchema) -> Sample:
+    return Sample((Message("assistant", _text(bound, record, "text")),), meta=bound.meta(record))
+
+
+# ---------------------------------------------------------------------------------------------
+# The schemas, in detection order: the first whose required fields a record has wins.
+
+_SYSTEM = ("system",)
+_TOOLS = ("tools",)
+_PROMPT = ("prompt", "question", "instruction", "query", "input")
+
+SCHEMAS: tuple[SchemaSpec, ...] = (
+    SchemaSpec(
+        "openai-dpo",
+        "OpenAI DPO: input.messages, preferred_output, non_preferred_output",
+        {
+            "input": ("input",),
+            "preferred_output": ("preferred_output",),
+            "non_preferred_output": ("non_preferred_output",),
+        },
+        ("input", "preferred_output", "non_preferred_output"),
+        _convert_openai_dpo,
+    ),
+    SchemaSpec(
+        "sharegpt-ranking",
+        "LLaMA-Factory ShareGPT ranking: conversations + chosen + rejected",
+        {
+            "messages": ("conversations",),
+            "chosen": ("chosen",),
+            "rejected": ("rejected",),
+            "system": _SYSTEM,
+            "tools": _TOOLS,
+        },
+        ("messages", "chosen", "rejected"),
+        _convert_conversation,
+    ),
+    SchemaSpec(
+        "kto",
+        "KTO: messages (or conversations) + label",
+        {
+            "messages": ("messages", "conversations"),
+            "label": ("label", "kto_tag"),
+            "system": _SYSTEM,
+            "tools": _TOOLS,
+        },
+        ("messages", "label"),
+        _convert_conversation,
+    ),
+    SchemaSpec(
+        "sharegpt",
+        "ShareGPT: conversations of {from, value} (system, function_call, observation, tools)",
+        {"messages": ("conversations",), "system": _SYSTEM, "tools": _TOOLS},
+        ("messages",),
+        _convert_conversation,
+    ),
+    SchemaSpec(
+        "messages",
+        "OpenAI chat: messages of {role, content} (tools, tool_calls)",
+        {"messages": ("messages",), "system": _SYSTEM, "tools": _TOOLS},
+        ("messages",),
+        _convert_conversation,
+    ),
+    SchemaSpec(
+        "preference",
+        "preference pairs: prompt (or question, instruction) + chosen + rejected",
+        {
+            "prompt": _PROMPT,
+            "query": ("input",),
+            "chosen": ("chosen",),
+            "rejected": ("rejected",),
+            "system": _SYSTEM,
+            "history": ("history",),
+            "tools": _TOOLS,
+        },
+        ("prompt", "chosen", "rejected"),
+        _convert_preference,
+    ),
+    SchemaSpec(
+        "preference-implicit",
+        "TRL preference with implicit prompt: chosen + rejected conversations",
+        {"chosen": ("chosen",), "rejected": ("rejected",), "system": _SYSTEM, "tools": _TOOLS},
+        ("chosen", "rejected"),
+        _convert_preference,
+    ),
+    SchemaSpec(
+        "unpaired-preference",
+        "TRL unpaired preference: prompt + completion + label",
+        {
+            "prompt": ("prompt",),
+            "completion": ("completion",),
+            "label": ("label",),
+            "system": _SYSTEM,
+            "tools": _TOOLS,
+        },
+        ("prompt", "completion", "label"),
+        _convert_prompt_completion,
+    ),
+    SchemaSpec(
+        "prompt-completion",
+        "TRL prompt-completion: prompt + completion (strings or conversations)",
+        {"prompt": ("prompt",), "completion": ("completion",), "system": _SYSTEM, "tools": _TOOLS},
+        ("prompt", "completion"),
+        _convert_prompt_completion,
+    ),
+    SchemaSpec(
+        "alpaca",
+        "Alpaca: instruction, input, output (system, history)",
+        {
+            "prompt": ("instruction",),
+            "query": ("input",),
+            "response": ("output",),
+            "system": _SYSTEM,
+            "history": ("history",),
+            "tools": _TOOLS,
+        },
+        ("prompt", "response"),
+        _convert_pair,
+    ),
+    SchemaSpec(
+        "pair",
+        "question/answer, prompt/response, query/response or input/output pairs",
+        {
+            "prompt": ("question", "prompt", "query", "input"),
+            "response": ("answer", "response", "output"),
+            "system": _SYSTEM,
+            "history": ("history",),
+        },
+        ("prompt", "response"),
+        _convert_pair,
+    ),
+    SchemaSpec(
+        "text",
+        "plain text for language modelling: text",
+        {"text": ("text",)},
+        ("text",),
+        _convert_text,
+    ),
+)
+
+SCHEMAS_BY_NAME = {spec.name: spec for spec in SCHEMAS}
+
+
+def bind(spec: SchemaSpec, fields: Iterable[str], mapping: Mapping[str, str]) -> BoundSchema | None:
+    """Bind `spec` to a record's fields, or None when a required canonical field is missing.
+
+    The user's mapping wins; otherwise the first alias present; a field is used only once.
+    A mapped canonical name the spec does not know is kept too (e.g. `query` for a pair).
+    """
+    present = set(fields)
+    columns: dict[str, str] = {}
+    for canonical, column in mapping.items():
+        if column in present:
+            columns[canonical] = column
+    used = set(columns.values())
+    for canonical, names in spec.aliases.items():
+        if canonical in columns:
+            continue
+        for name in names:
+            if name in present and name not in used:
+                columns[canonical] = name
+                used.add(name)
+                break
+    if any(canonical not in columns for canonical in spec.required):
+        return None
+    return BoundSchema(spec, columns)
+
+
+def detect(
+    records: Sequence[Record], mapping: Mapping[str, str], forced: str | None = None
+) -> BoundSchema | None:
+    """The schema most of the first records fit (first match per record, in SCHEMAS order)."""
+    specs = (SCHEMAS_BY_NAME[forced],) if forced else SCHEMAS
+    votes: Counter[str] = Counter()
+    bound_by_name: dict[str, BoundSchema] = {}
+    for record in records:
+        for spec in specs:
+            bound = bind(spec, record.keys(), mapping)
+            if bound is not None:
+                votes[spec.name] += 1
+                bound_by_name.setdefault(spec.name, bound)
+                break
+    if not votes:
+        return None
+    name = votes.most_common(1)[0][0]
+    return bound_by_name[name]
+
+
+def explain_fit(record: Record, mapping: Mapping[str, str]) -> str:
+    """Which schema a record that does not fit the file's schema looks like, for messages."""
+    for spec in SCHEMAS:
+        if bind(spec, record.keys(), mapping) is not None:
+            return spec.name
+    return ""

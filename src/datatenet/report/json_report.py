@@ -1,0 +1,78 @@
+"""The `--json` document of a diff. Its schema is documented in docs/json.md; bump
+JSON_SCHEMA_VERSION on any incompatible change."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from datatenet.diff import ChangeSet
+from datatenet.report.examples import KINDS, Change, changes
+from datatenet.version import Version
+
+JSON_SCHEMA_VERSION = 1
+
+
+def diff_document(changesets: list[ChangeSet], show: int = 0) -> dict[str, Any]:
+    datasets = [_dataset(changeset, show) for changeset in changesets]
+    totals: dict[str, int] = {}
+    for changeset in changesets:
+        for name, value in asdict(changeset.summary).items():
+            totals[name] = totals.get(name, 0) + value
+    return {"version": JSON_SCHEMA_VERSION, "summary": totals, "datasets": datasets}
+
+
+def _dataset(changeset: ChangeSet, show: int) -> dict[str, Any]:
+    by_kind = changes(changeset, show)
+    out: dict[str, Any] = {
+        "base": _version(changeset.base),
+        "head": _version(changeset.head),
+        "summary": asdict(changeset.summary),
+    }
+    for kind in KINDS:
+        out[kind] = [_change(change) for change in by_kind[kind]]
+    out["multiplicity"] = [
+        {
+            "id": item.sample_id,
+            "base_count": item.base_count,
+            "head_count": item.head_count,
+            "head": _origin(changeset.head, item.head_index),
+            "base": _origin(changeset.base, item.base_index),
+        }
+        for item in changeset.multiplicity
+    ]
+    return out
+
+
+def _version(version: Version) -> dict[str, Any]:
+    return {
+        "path": version.label,
+        "format": version.file_format,
+        "schema": version.schema,
+        "samples": len(version.entries),
+        "invalid": [
+            {
+                "origin": str(version.origin(item.position)),
+                version.position_kind: item.position,
+                "reason": item.reason,
+            }
+            for item in version.invalid
+        ],
+    }
+
+
+def _origin(version: Version, index: int | None) -> str | None:
+    return None if index is None else str(version.origin(version.entries[index].position))
+
+
+def _change(change: Change) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": change.sample_id,
+        "base": None if change.base is None else str(change.base),
+        "head": None if change.head is None else str(change.head),
+    }
+    if change.base_sample is not None:
+        out["base_sample"] = change.base_sample.to_json()
+    if change.head_sample is not None:
+        out["head_sample"] = change.head_sample.to_json()
+    return out
