@@ -8,6 +8,7 @@ added or removed. Same id with different metadata is a *metadata change*, counte
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -70,49 +71,68 @@ class ChangeSet:
         return not (self.added or self.removed or self.modified or self.metadata_changed)
 
 
-def _by_id(entries: Sequence[Entry]) -> dict[str, list[int]]:
-    groups: dict[str, list[int]] = {}
-    for index, entry in enumerate(entries):
-        group = groups.get(entry.sample_id)
-        if group is None:
-            groups[entry.sample_id] = [index]
-        else:
-            group.append(index)
-    return groups
+def _index(entries: Sequence[Entry]) -> tuple[dict[str, int], dict[str, list[int]]]:
+    """id -> index of its copy, built at C speed; and, only for ids with several copies,
+    id -> the indices of all of them."""
+    ids = [entry[0] for entry in entries]
+    last = dict(zip(ids, range(len(ids)), strict=True))
+    copies: dict[str, list[int]] = {}
+    if len(last) != len(ids):
+        counts = Counter(ids)
+        for index, sample_id in enumerate(ids):
+            if counts[sample_id] > 1:
+                copies.setdefault(sample_id, []).append(index)
+    return last, copies
+
+
+def _all_copies(sample_id: str, last: dict[str, int], copies: dict[str, list[int]]) -> list[int]:
+    several = copies.get(sample_id)
+    if several is not None:
+        return several
+    index = last.get(sample_id)
+    return [] if index is None else [index]
 
 
 def diff_versions(base: Version, head: Version) -> ChangeSet:
     base_entries, head_entries = base.entries, head.entries
-    base_groups, head_groups = _by_id(base_entries), _by_id(head_entries)
+    base_last, base_copies = _index(base_entries)
+    head_last, head_copies = _index(head_entries)
     unchanged = 0
     base_only: list[int] = []
     head_only: list[int] = []
     metadata: list[tuple[int, int]] = []
     multiplicity: list[Multiplicity] = []
 
-    for sample_id, in_head in head_groups.items():
-        in_base = base_groups.get(sample_id)
+    # Samples with one copy on each side: the common case, kept cheap.
+    for sample_id, in_head in head_last.items():
+        if sample_id in head_copies or sample_id in base_copies:
+            continue
+        in_base = base_last.get(sample_id)
         if in_base is None:
-            head_only.extend(in_head)
-            if len(in_head) > 1:
-                multiplicity.append(Multiplicity(sample_id, 0, len(in_head), in_head[0], None))
+            head_only.append(in_head)
             continue
-        if len(in_base) == 1 and len(in_head) == 1:  # the common case, kept cheap
-            unchanged += 1
-            if base_entries[in_base[0]].meta_id != head_entries[in_head[0]].meta_id:
-                metadata.append((in_base[0], in_head[0]))
-            continue
-        unchanged += min(len(in_base), len(in_head))
-        _pair_copies(in_base, in_head, base_entries, head_entries, metadata, base_only, head_only)
-        if len(in_base) != len(in_head):
+        unchanged += 1
+        if base_entries[in_base].meta_id != head_entries[in_head].meta_id:
+            metadata.append((in_base, in_head))
+    for sample_id, in_base in base_last.items():
+        if sample_id not in head_last and sample_id not in base_copies:
+            base_only.append(in_base)
+    # Samples with several copies on either side.
+    for sample_id in sorted(head_copies.keys() | base_copies.keys()):
+        all_base = _all_copies(sample_id, base_last, base_copies)
+        all_head = _all_copies(sample_id, head_last, head_copies)
+        unchanged += min(len(all_base), len(all_head))
+        _pair_copies(all_base, all_head, base_entries, head_entries, metadata, base_only, head_only)
+        if len(all_base) != len(all_head):
             multiplicity.append(
-                Multiplicity(sample_id, len(in_base), len(in_head), in_head[0], in_base[0])
+                Multiplicity(
+                    sample_id,
+                    len(all_base),
+                    len(all_head),
+                    all_head[0] if all_head else None,
+                    all_base[0] if all_base else None,
+                )
             )
-    for sample_id, in_base in base_groups.items():
-        if sample_id not in head_groups:
-            base_only.extend(in_base)
-            if len(in_base) > 1:
-                multiplicity.append(Multiplicity(sample_id, len(in_base), 0, None, in_base[0]))
 
     modified, added, removed = _pair_edits(base_only, head_only, base_entries, head_entries)
     return ChangeSet(

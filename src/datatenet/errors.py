@@ -20,6 +20,10 @@ class DatatenetError(Exception):
     def __str__(self) -> str:
         return self.message if not self.hint else f"{self.message}\n  hint: {self.hint}"
 
+    def __reduce__(self) -> tuple[type[DatatenetError], tuple[str, str]]:
+        # Errors raised in a worker process cross back by pickle; keep the hint.
+        return (self.__class__, (self.message, self.hint))
+
 
 class InputError(DatatenetError):
     """A dataset file that cannot be read as it is."""

@@ -6,15 +6,15 @@ Alpaca, ShareGPT or OpenAI messages has the same id; metadata fields never enter
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
+import xxhash
 
 # Bump when the canonical form changes: ids cached on disk must not survive such a change.
-CANONICAL_VERSION = 1
+CANONICAL_VERSION = 2
 
 ROLES = ("system", "user", "assistant", "tool")
 
@@ -133,8 +133,7 @@ def _message_json(message: Message) -> dict[str, Any]:
     return out
 
 
-def _hash(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+_hash = xxhash.xxh3_128_hexdigest  # not cryptographic: ids name content, they guard nothing
 
 
 _EMPTY_META_ID = _hash(b"{}")

@@ -7,7 +7,13 @@ from pathlib import Path
 from typing import Any
 
 from datatenet.errors import InputError
-from datatenet.formats.schemas import DEFAULT_ROLES, SCHEMAS_BY_NAME, BoundSchema, Tags
+from datatenet.formats.schemas import (
+    CANONICAL_FIELDS,
+    DEFAULT_ROLES,
+    SCHEMAS_BY_NAME,
+    BoundSchema,
+    Tags,
+)
 
 DATASET_INFO = "dataset_info.json"
 
@@ -38,7 +44,11 @@ def find_entry(data_file: Path, info_file: Path | None = None) -> dict[str, Any]
     if not isinstance(info, dict):
         return None
     for entry in info.values():
-        if isinstance(entry, dict) and entry.get("file_name") == data_file.name:
+        if not isinstance(entry, dict) or not isinstance(entry.get("file_name"), str):
+            continue
+        # file_name is relative to the dataset_info.json's folder (LLaMA-Factory's dataset_dir)
+        name = entry["file_name"]
+        if name == data_file.name or (info_path.parent / name).resolve() == data_file.resolve():
             return entry
     return None
 
@@ -47,6 +57,8 @@ def bound_schema(entry: dict[str, Any]) -> BoundSchema:
     columns: dict[str, str] = {
         key: value for key, value in (entry.get("columns") or {}).items() if isinstance(value, str)
     }
+    # Columns no schema reads (images, videos, audios) stay metadata, so their edits show.
+    columns = {k: v for k, v in columns.items() if k in CANONICAL_FIELDS or k == "kto_tag"}
     if "kto_tag" in columns:
         columns["label"] = columns.pop("kto_tag")
     ranking = bool(entry.get("ranking"))

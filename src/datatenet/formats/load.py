@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from datatenet.formats.schemas import (
     detect,
     explain_fit,
 )
-from datatenet.samples import Sample, meta_id, sample_ids
+from datatenet.samples import Origin, Sample, meta_id, sample_ids
 from datatenet.version import Entry, InvalidRecord, Version
 
 DETECTION_SAMPLE = 200
@@ -62,6 +63,12 @@ def parse_mapping(text: str) -> dict[str, str]:
 
 
 def load_file(path: Path, options: LoadOptions, label: str | None = None) -> Version:
+    return _load(path, options, label)[0]
+
+
+def _load(
+    path: Path, options: LoadOptions, label: str | None = None
+) -> tuple[Version, BoundSchema | None]:
     label = label or str(path)
     try:
         data = path.read_bytes()
@@ -76,31 +83,50 @@ def load_file(path: Path, options: LoadOptions, label: str | None = None) -> Ver
         entry = dataset_info.find_entry(path, options.dataset_info)
         if entry is not None:
             bound = dataset_info.bound_schema(entry)
-    return parse_version(data, label, options, bound=bound)
+    return _parse(data, label, options, bound, path.read_bytes)
 
 
 def parse_version(
-    data: bytes, label: str, options: LoadOptions, *, bound: BoundSchema | None = None
+    data: bytes,
+    label: str,
+    options: LoadOptions,
+    *,
+    bound: BoundSchema | None = None,
+    reread: Callable[[], bytes] | None = None,
 ) -> Version:
+    """Parse one version. `reread` fetches the bytes again when samples are shown later, so
+    that a large file is not held in memory for the whole diff."""
+    return _parse(data, label, options, bound, reread)[0]
+
+
+def _parse(
+    data: bytes,
+    label: str,
+    options: LoadOptions,
+    bound: BoundSchema | None,
+    reread: Callable[[], bytes] | None,
+) -> tuple[Version, BoundSchema | None]:
     result = read_records(data, label, skip_invalid=options.skip_invalid)
-    invalid = [InvalidRecord(pos, reason) for pos, reason in result.invalid]
-    records = _objects(result, label, options.skip_invalid, invalid)
-    if not records:
+    invalid: list[InvalidRecord] = []  # records that are not objects or do not fit the schema
+    records = iter(_objects(result, label, options.skip_invalid, invalid))
+    head = list(islice(records, DETECTION_SAMPLE))
+    if not head:
+        invalid += [InvalidRecord(pos, reason) for pos, reason in result.invalid]
         schema_name = options.schema or (bound.name if bound else "empty")
-        return Version(
-            label, result.file_format, schema_name, result.position_kind, (), tuple(invalid)
-        )
-    bound = bound or _bind_file_schema(records, label, result.position_kind, options)
+        empty = Version(label, result.file_format, schema_name, result.position_kind, (), ())
+        return replace(empty, invalid=tuple(invalid)), None
+    if bound is None:
+        bound = _detect_file_schema(head, label, result.position_kind, options)
     if result.file_format.split(".")[0] in ("csv", "tsv"):
         bound = replace(bound, cells_are_text=True)
-    entries = _entries(records, bound, label, result.position_kind, options, invalid)
-
-    def load_samples(indices: list[int]) -> list[Sample]:
-        again = _objects(read_records(data, label, skip_invalid=True), label, True, [])
-        return [_to_sample(again, bound, i, label, result.position_kind) for i in indices]
-
+    entries, bound = _entries(
+        chain(head, records), bound, label, result.position_kind, options, invalid
+    )
+    # The reader reports malformed lines as it goes; they are all known once it is consumed.
+    invalid += [InvalidRecord(pos, reason) for pos, reason in result.invalid]
     invalid.sort(key=lambda item: item.position)
-    return Version(
+    load_samples = _sample_loader(reread or (lambda: data), label, bound, entries)
+    version = Version(
         label,
         result.file_format,
         bound.name,
@@ -109,19 +135,100 @@ def parse_version(
         tuple(invalid),
         load_samples,
     )
+    return version, bound
+
+
+def _sample_loader(
+    fetch: Callable[[], bytes], label: str, bound: BoundSchema, entries: Sequence[Entry]
+) -> Callable[[list[int]], list[Sample]]:
+    """Re-reads the bytes and converts only the records at the wanted entry indices."""
+
+    def load_samples(indices: list[int]) -> list[Sample]:
+        wanted = {entries[i].position: i for i in indices}
+        found: dict[int, Sample] = {}
+        again = read_records(fetch(), label, skip_invalid=True)
+        for position, record in _objects(again, label, True, []):
+            if position in wanted:
+                sample = replace(bound.convert(record), origin=_origin(again, label, position))
+                found[wanted[position]] = sample
+        return [found[i] for i in indices]
+
+    return load_samples
+
+
+def load_files(paths: Sequence[Path], options: LoadOptions) -> list[Version]:
+    """Load several files; with two or more large ones, a forked worker process parses the
+    first while this process parses the rest (the work is CPU-bound Python: threads would
+    not run in parallel)."""
+    sizes = [_size(path) for path in paths]
+    if len(paths) < 2 or sum(sizes) < PARALLEL_MIN_BYTES or not _can_fork():
+        return [load_file(path, options) for path in paths]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+        first = pool.submit(_load_columns, paths[0], options)
+        rest = [load_file(path, options) for path in paths[1:]]
+        return [_from_columns(paths[0], first.result()), *rest]
+
+
+PARALLEL_MIN_BYTES = 16 * 1024 * 1024
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # load_file reports the problem
+
+
+def _can_fork() -> bool:
+    import multiprocessing
+    import os
+
+    return (os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods()
+
+
+def _load_columns(path: Path, options: LoadOptions) -> tuple[Any, ...]:
+    """Runs in the worker: a Version as plain columns, which pickle fast (named tuples don't)."""
+    version, bound = _load(path, options)
+    columns = [list(column) for column in zip(*version.entries, strict=True)] or [[]] * 5
+    return (
+        version.file_format,
+        version.schema,
+        version.position_kind,
+        columns,
+        version.invalid,
+        bound,
+    )
+
+
+def _from_columns(path: Path, payload: tuple[Any, ...]) -> Version:
+    file_format, schema, position_kind, columns, invalid, bound = payload
+    entries = tuple(map(Entry._make, zip(*columns, strict=True)))
+    label = str(path)
+    load_samples = None
+    if bound is not None:
+        load_samples = _sample_loader(path.read_bytes, label, bound, entries)
+    return Version(label, file_format, schema, position_kind, entries, invalid, load_samples)
 
 
 def _where(label: str, position_kind: str, position: int) -> str:
     return f"{label}:{position}" if position_kind == "line" else f"{label} row {position}"
 
 
+def _origin(result: ReadResult, label: str, position: int) -> Origin:
+    if result.position_kind == "line":
+        return Origin(label, line=position)
+    return Origin(label, row=position)
+
+
 def _objects(
     result: ReadResult, label: str, skip_invalid: bool, invalid: list[InvalidRecord]
-) -> list[tuple[int, dict[str, Any]]]:
-    objects: list[tuple[int, dict[str, Any]]] = []
+) -> Iterator[tuple[int, dict[str, Any]]]:
     for position, value in result.records:
         if type(value) is dict:
-            objects.append((position, value))
+            yield position, value
             continue
         kind = _JSON_KINDS.get(type(value), type(value).__name__)
         reason = f"is {kind}, expected an object (one sample with named fields)"
@@ -130,25 +237,21 @@ def _objects(
                 f"{_where(label, result.position_kind, position)}: {reason}", SKIP_HINT
             )
         invalid.append(InvalidRecord(position, reason))
-    return objects
 
 
-def _bind_file_schema(
-    records: list[tuple[int, dict[str, Any]]], label: str, position_kind: str, options: LoadOptions
+def _detect_file_schema(
+    head: list[tuple[int, dict[str, Any]]], label: str, position_kind: str, options: LoadOptions
 ) -> BoundSchema:
     if options.schema is not None and options.schema not in SCHEMAS_BY_NAME:
         raise InputError(
             f"--format: unknown schema {options.schema!r}",
             f"known schemas: {', '.join(SCHEMAS_BY_NAME)}",
         )
-    head = [record for _, record in records[:DETECTION_SAMPLE]]
-    detected = detect(head, options.mapping, options.schema)
+    detected = detect([record for _, record in head], options.mapping, options.schema)
     if detected is None:
-        raise _unknown_schema(records, label, position_kind, options)
-    # Bind against every field the file uses, so an optional field (system, history) that
-    # first appears late is still read as training content and not as metadata.
+        raise _unknown_schema(head, label, position_kind, options)
     fields: set[str] = set()
-    for _, record in records:
+    for _, record in head:
         fields.update(record)
     bound = bind(detected.spec, fields, options.mapping)
     assert bound is not None
@@ -176,38 +279,37 @@ def _unknown_schema(
     )
 
 
-def _to_sample(
-    records: list[tuple[int, dict[str, Any]]],
-    bound: BoundSchema,
-    index: int,
-    label: str,
-    position_kind: str,
-) -> Sample:
-    position, record = records[index]
-    return replace(bound.convert(record), origin=_origin(label, position_kind, position))
-
-
-def _origin(label: str, position_kind: str, position: int) -> Any:
-    from datatenet.samples import Origin
-
-    return Origin(label, line=position) if position_kind == "line" else Origin(label, row=position)
-
-
 def _entries(
-    records: list[tuple[int, dict[str, Any]]],
+    records: Iterable[tuple[int, dict[str, Any]]],
     bound: BoundSchema,
     label: str,
     position_kind: str,
     options: LoadOptions,
     invalid: list[InvalidRecord],
-) -> list[Entry]:
-    required = [bound.columns[name] for name in bound.spec.required]
+) -> tuple[list[Entry], BoundSchema]:
+    """Normalize and hash every record. Returns the entries and the schema as finally bound.
+
+    The schema was bound to the fields of the first records; a field that first appears later
+    and spells an optional part of the schema (a `system`, a `history`) is bound when it shows
+    up, so it is read as training content and not as metadata. Earlier records lacked it, so
+    binding it late changes nothing for them.
+    """
     key = options.key
+    known = set(bound.columns.values())
+    used = frozenset(known)
+    required = [bound.columns[name] for name in bound.spec.required]
     convert = bound.convert
     entries: list[Entry] = []
     append = entries.append
+    empty_meta = meta_id({})
     for position, record in records:
         try:
+            if not known.issuperset(record):
+                known.update(record)
+                rebound = bind(bound.spec, known, options.mapping)
+                if rebound is not None and rebound.columns != bound.columns:
+                    bound = replace(rebound, tags=bound.tags, cells_are_text=bound.cells_are_text)
+                    convert, used = bound.convert, frozenset(bound.columns.values())
             if not all(column in record for column in required):
                 raise _mismatch(record, bound, options.mapping)
             sample = convert(record)
@@ -219,7 +321,8 @@ def _entries(
                         f"has no key field '{key}'", "every record needs the --key field"
                     )
                 record_key = str(record[key])
-            append(Entry(sample_id, prompt_id, meta_id(sample.meta), record_key, position))
+            record_meta = empty_meta if used.issuperset(record) else meta_id(sample.meta)
+            append(Entry(sample_id, prompt_id, record_meta, record_key, position))
         except RecordError as exc:
             if not options.skip_invalid:
                 hint = exc.hint or SKIP_HINT
@@ -227,7 +330,7 @@ def _entries(
                     f"{_where(label, position_kind, position)}: {exc.reason}", hint
                 ) from None
             invalid.append(InvalidRecord(position, exc.reason))
-    return entries
+    return entries, bound
 
 
 def _mismatch(
@@ -241,6 +344,3 @@ def _mismatch(
         f"{bound.name} ({needed}){looks}",
         "split the file by schema, or fix the record",
     )
-
-
-LoadFunction = Callable[[Path, LoadOptions], Version]

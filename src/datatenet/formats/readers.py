@@ -13,6 +13,7 @@ import json
 import re
 import sys
 import zlib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +26,7 @@ MAX_EXCERPT = 80
 SKIP_HINT = "fix or remove it, or pass --skip-invalid to go on without it"
 
 _JSON_WS = re.compile(r"[ \t\n\r]*")
+_JSON_WS_BYTES = re.compile(rb"[ \t\n\r]*")
 
 
 def _skip_ws(text: str, index: int) -> int:
@@ -37,7 +39,7 @@ def _skip_ws(text: str, index: int) -> int:
 class ReadResult:
     file_format: str  # json, jsonl, csv, tsv, parquet (with .gz where compressed)
     position_kind: str  # "line" (1-based line where a record starts) or "row" (1-based)
-    records: list[tuple[int, Any]]
+    records: Iterable[tuple[int, Any]]  # JSON Lines are parsed lazily, as they are consumed
     invalid: list[tuple[int, str]] = field(default_factory=list)
 
 
@@ -52,19 +54,20 @@ def read_records(data: bytes, path: str, *, skip_invalid: bool = False) -> ReadR
     gz = ".gz" if compressed else ""
     if suffix in ("csv", "tsv"):
         return _read_delimited(text_data, path, suffix, skip_invalid, gz)
-    first = _first_char(text_data)
+    start = _skip_ws_bytes(text_data)
+    first = text_data[start : start + 1]
     if first == b"":
         return ReadResult("jsonl" + gz, "line", [])
-    if first == b"[":
+    first_line_is_json = _is_json(_first_lines(text_data, start, 1)[0])
+    if first == b"[" and not (first_line_is_json and _second_line_is_object(text_data)):
         return _read_json_array(text_data, path, gz)
-    if first == b"{":
-        first_line = text_data.lstrip().split(b"\n", 1)[0]
-        try:
-            orjson.loads(first_line)
-        except orjson.JSONDecodeError:
-            return _read_json_document(text_data, path, gz)
+    if first == b"{" and not first_line_is_json:
+        return _read_json_document(text_data, path, skip_invalid, gz)
+    if first_line_is_json or _second_line_is_object(text_data):
+        # JSON Lines, even when its first record is not an object or not valid JSON: the
+        # loader then names that line, and --skip-invalid can go past it.
         return _read_jsonl(text_data, path, skip_invalid, gz)
-    excerpt = _excerpt(text_data.lstrip()[:MAX_EXCERPT].decode("utf-8", "replace"))
+    excerpt = _excerpt(text_data[start : start + MAX_EXCERPT].decode("utf-8", "replace"))
     raise InputError(
         f"{path}: not a dataset file this tool reads (it starts with {excerpt!r})",
         "datatenet reads JSON, JSON Lines, CSV, TSV and Parquet, optionally gzipped; "
@@ -100,9 +103,39 @@ def _strip_bom(data: bytes, path: str) -> bytes:
     return data
 
 
-def _first_char(data: bytes) -> bytes:
-    stripped = data.lstrip()
-    return stripped[:1]
+def _skip_ws_bytes(data: bytes) -> int:
+    """Index of the first non-whitespace byte, without copying the data."""
+    match = _JSON_WS_BYTES.match(data)
+    return match.end() if match else 0
+
+
+def _first_lines(data: bytes, start: int, count: int) -> list[bytes]:
+    """The first `count` non-blank lines from `start`, without copying the rest of the data
+    (`data.split(b"\\n", 1)` would copy all of a large file)."""
+    lines: list[bytes] = []
+    while start < len(data) and len(lines) < count:
+        end = data.find(b"\n", start)
+        end = len(data) if end < 0 else end
+        if data[start:end].strip():
+            lines.append(data[start:end])
+        start = end + 1
+    return lines
+
+
+def _is_json(raw: bytes) -> bool:
+    try:
+        orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return False
+    return True
+
+
+def _second_line_is_object(data: bytes) -> bool:
+    """Whether the second non-blank line is a JSON object of its own, as in JSON Lines (one
+    JSON document spread over lines never has one there)."""
+    lines = _first_lines(data, _skip_ws_bytes(data), 2)
+    second = lines[1].strip() if len(lines) > 1 else b""
+    return second[:1] == b"{" and _is_json(second)
 
 
 def _excerpt(text: str) -> str:
@@ -131,25 +164,42 @@ def _describe_json_error(raw: bytes, exc: Exception) -> str:
 
 
 def _read_jsonl(data: bytes, path: str, skip_invalid: bool, gz: str) -> ReadResult:
-    records: list[tuple[int, Any]] = []
     invalid: list[tuple[int, str]] = []
+    return ReadResult(
+        "jsonl" + gz, "line", _jsonl_records(data, path, skip_invalid, invalid), invalid
+    )
+
+
+def _jsonl_records(
+    data: bytes, path: str, skip_invalid: bool, invalid: list[tuple[int, str]]
+) -> Iterator[tuple[int, Any]]:
+    """Records one by one, parsed from views into `data`: no copy of the lines is ever held."""
     loads = orjson.loads
-    for number, raw in enumerate(data.split(b"\n"), start=1):
-        if not raw.strip():
-            continue
+    view = memoryview(data)
+    find = data.find
+    start, number, size = 0, 0, len(data)
+    while start < size:
+        end = find(b"\n", start)
+        if end < 0:
+            end = size
+        number += 1
+        raw = view[start:end]
+        start = end + 1
         try:
             value = loads(raw)
         except orjson.JSONDecodeError as exc:
-            encoding = _encoding_problem(raw, path, number)
+            line = bytes(raw)
+            if not line.strip():
+                continue
+            encoding = _encoding_problem(line, path, number)
             if encoding is not None:
                 raise encoding from None
-            reason = _describe_json_error(raw, exc)
+            reason = _describe_json_error(line, exc)
             if not skip_invalid:
                 raise InputError(f"{path}:{number}: {reason}", SKIP_HINT) from None
             invalid.append((number, reason))
             continue
-        records.append((number, value))
-    return ReadResult("jsonl" + gz, "line", records, invalid)
+        yield number, value
 
 
 def _decode_text(data: bytes, path: str) -> str:
@@ -202,7 +252,7 @@ def _read_json_array(data: bytes, path: str, gz: str) -> ReadResult:
         raise _json_syntax_error(path, exc) from None
     rest = text[index + 1 :].strip()
     if rest:
-        line = text.count("\n", 0, index) + 1
+        line = text.count("\n", 0, _skip_ws(text, index + 1)) + 1  # where that text starts
         raise InputError(
             f"{path}:{line}: unexpected text after the closing ']': {_excerpt(rest)!r}",
             "a JSON file holds one array; remove what follows it",
@@ -210,11 +260,13 @@ def _read_json_array(data: bytes, path: str, gz: str) -> ReadResult:
     return ReadResult("json" + gz, "line", records)
 
 
-def _read_json_document(data: bytes, path: str, gz: str) -> ReadResult:
+def _read_json_document(data: bytes, path: str, skip_invalid: bool, gz: str) -> ReadResult:
     text = _decode_text(data, path)
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
+        if _second_line_is_object(data):  # JSON Lines whose first line is malformed
+            return _read_jsonl(data, path, skip_invalid, gz)
         raise _json_syntax_error(path, exc) from None
     lists = {key: value for key, value in document.items() if isinstance(value, list)}
     if len(lists) == 1:
@@ -235,7 +287,8 @@ def _read_delimited(data: bytes, path: str, suffix: str, skip_invalid: bool, gz:
         raise InputError(f"{path}:{line}: contains a NUL byte", "the file is binary or corrupted")
     csv.field_size_limit(sys.maxsize)
     delimiter = "\t" if suffix == "tsv" else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    # strict: an unclosed quote is an error, not a cell that swallows the rest of the file
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         header = next(reader)
     except StopIteration:
@@ -264,7 +317,10 @@ def _read_delimited(data: bytes, path: str, suffix: str, skip_invalid: bool, gz:
                 continue
             records.append((line, dict(zip(header, cells, strict=True))))
     except csv.Error as exc:
-        raise InputError(f"{path}:{reader.line_num}: {exc}", "check the quoting") from None
+        raise InputError(
+            f"{path}:{start}: {exc} (in the row that starts on this line)",
+            "check the quoting: a quoted cell ends with a quote, then the delimiter",
+        ) from None
     return ReadResult(suffix + gz, "line", records, invalid)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import orjson
@@ -97,8 +98,14 @@ class BoundSchema:
         column = self.columns.get(canonical)
         return None if column is None else record.get(column)
 
+    @cached_property
+    def used_fields(self) -> frozenset[str]:
+        return frozenset(self.columns.values())
+
     def meta(self, record: Record) -> dict[str, Any]:
-        used = self.columns.values()
+        used = self.used_fields
+        if used.issuperset(record):
+            return {}
         return {key: value for key, value in record.items() if key not in used}
 
 
@@ -290,7 +297,8 @@ def _prompt_turns(bound: BoundSchema, record: Record) -> tuple[str, list[Message
     else:
         text = _text(bound, record, "prompt")
         query = _text(bound, record, "query", optional=True)
-        turns.append(Message("user", f"{text}\n{query}" if query else text))
+        # "instruction\ninput", as LLaMA-Factory joins them; an empty part adds no newline
+        turns.append(Message("user", f"{text}\n{query}" if text and query else text or query))
     system, folded = _fold_system(system, tuple(turns))
     return system, list(folded)
 
@@ -302,7 +310,9 @@ def _prompt_turns(bound: BoundSchema, record: Record) -> tuple[str, list[Message
 def _convert_pair(record: Record, bound: BoundSchema) -> Sample:
     system, turns = _prompt_turns(bound, record)
     turns.append(Message("assistant", _text(bound, record, "response")))
-    return Sample(tuple(turns), system, _tools(bound, record), meta=bound.meta(record))
+    # LLaMA-Factory reads a kto_tag in the alpaca format too (dataset_info columns, --map label=)
+    label = _label(bound, record) if "label" in bound.columns else None
+    return Sample(tuple(turns), system, _tools(bound, record), label=label, meta=bound.meta(record))
 
 
 def _convert_prompt_completion(record: Record, bound: BoundSchema) -> Sample:

@@ -16,6 +16,7 @@ class Change:
     sample_id: str
     base: Origin | None
     head: Origin | None
+    base_id: str | None = None
     base_sample: Sample | None = None
     head_sample: Sample | None = None
 
@@ -41,6 +42,7 @@ def changes(changeset: ChangeSet, show: int = 0) -> dict[str, list[Change]]:
                 head.entries[h].sample_id if h is not None else base.entries[b].sample_id,  # type: ignore[index]
                 base.origin(base.entries[b].position) if b is not None else None,
                 head.origin(head.entries[h].position) if h is not None else None,
+                base.entries[b].sample_id if b is not None else None,
                 base_samples.get(b) if b is not None else None,
                 head_samples.get(h) if h is not None else None,
             )

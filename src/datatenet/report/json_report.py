@@ -66,8 +66,10 @@ def _origin(version: Version, index: int | None) -> str | None:
 
 
 def _change(change: Change) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "id": change.sample_id,
+    out: dict[str, Any] = {"id": change.sample_id}
+    if change.base_id is not None and change.base_id != change.sample_id:
+        out["base_id"] = change.base_id
+    out |= {
         "base": None if change.base is None else str(change.base),
         "head": None if change.head is None else str(change.head),
     }
