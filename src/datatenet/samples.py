@@ -120,8 +120,13 @@ def sample_ids(sample: Sample) -> tuple[str, str]:
     content = ["s", sample.system, messages, sample.tools, chosen, rejected, sample.label]
     if chosen is None and messages and messages[-1][0] == "assistant":
         messages = messages[:-1]
+    sample_id = _hash(orjson.dumps(content))
+    if not messages and not sample.system and sample.tools is None:
+        # No prompt at all (plain text): two such samples are not "the same prompt answered
+        # differently", so the prompt id must not pair them.
+        return sample_id, _hash(b"p" + sample_id.encode())
     prompt = ["p", sample.system, messages, sample.tools]
-    return _hash(orjson.dumps(content)), _hash(orjson.dumps(prompt))
+    return sample_id, _hash(orjson.dumps(prompt))
 
 
 def _message_json(message: Message) -> dict[str, Any]:

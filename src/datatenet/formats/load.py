@@ -115,12 +115,14 @@ def _parse(
         schema_name = options.schema or (bound.name if bound else "empty")
         empty = Version(label, result.file_format, schema_name, result.position_kind, (), ())
         return replace(empty, invalid=tuple(invalid)), None
+    # A binding given by dataset_info.json is complete: LLaMA-Factory reads no other field.
+    late_binding = bound is None
     if bound is None:
         bound = _detect_file_schema(head, label, result.position_kind, options)
     if result.file_format.split(".")[0] in ("csv", "tsv"):
         bound = replace(bound, cells_are_text=True)
     entries, bound = _entries(
-        chain(head, records), bound, label, result.position_kind, options, invalid
+        chain(head, records), bound, label, result.position_kind, options, invalid, late_binding
     )
     # The reader reports malformed lines as it goes; they are all known once it is consumed.
     invalid += [InvalidRecord(pos, reason) for pos, reason in result.invalid]
@@ -286,6 +288,7 @@ def _entries(
     position_kind: str,
     options: LoadOptions,
     invalid: list[InvalidRecord],
+    late_binding: bool,
 ) -> tuple[list[Entry], BoundSchema]:
     """Normalize and hash every record. Returns the entries and the schema as finally bound.
 
@@ -304,9 +307,10 @@ def _entries(
     empty_meta = meta_id({})
     for position, record in records:
         try:
-            if not known.issuperset(record):
+            if late_binding and not known.issuperset(record):
                 known.update(record)
-                rebound = bind(bound.spec, known, options.mapping)
+                # The columns bound so far stay bound; only unbound canonical names are added.
+                rebound = bind(bound.spec, known, {**options.mapping, **bound.columns})
                 if rebound is not None and rebound.columns != bound.columns:
                     bound = replace(rebound, tags=bound.tags, cells_are_text=bound.cells_are_text)
                     convert, used = bound.convert, frozenset(bound.columns.values())
