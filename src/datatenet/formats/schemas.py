@@ -124,6 +124,8 @@ def _kind(value: Any) -> str:
         return "a list"
     if isinstance(value, dict):
         return "an object"
+    if isinstance(value, str):
+        return f"a string ({value if len(value) <= 40 else value[:39] + '…'!r})"
     return type(value).__name__
 
 
@@ -293,7 +295,7 @@ def _prompt_turns(bound: BoundSchema, record: Record) -> tuple[str, list[Message
     prompt = _cell(bound.get(record, "prompt"), bound)
     turns = _history(bound, record)
     if isinstance(prompt, list):
-        turns.extend(_messages(prompt, bound, "prompt"))
+        turns.extend(_messages(prompt, bound, bound.columns["prompt"]))
     else:
         text = _text(bound, record, "prompt")
         query = _text(bound, record, "query", optional=True)
