@@ -113,7 +113,8 @@ class Sample:
 
 
 def sample_ids(sample: Sample) -> tuple[str, str]:
-    """(sample id, prompt id), sharing the canonical messages between the two hashes."""
+    """(sample id, prompt id), sharing the canonical messages between the two hashes. Plain
+    lists, not the dataclasses, go to orjson: it writes them faster (no field names)."""
     messages = [m.canonical() for m in sample.messages]
     chosen = None if sample.chosen is None else [m.canonical() for m in sample.chosen]
     rejected = None if sample.rejected is None else [m.canonical() for m in sample.rejected]
@@ -125,8 +126,7 @@ def sample_ids(sample: Sample) -> tuple[str, str]:
         # No prompt at all (plain text): two such samples are not "the same prompt answered
         # differently", so the prompt id must not pair them.
         return sample_id, _hash(b"p" + sample_id.encode())
-    prompt = ["p", sample.system, messages, sample.tools]
-    return sample_id, _hash(orjson.dumps(prompt))
+    return sample_id, _hash(orjson.dumps(["p", sample.system, messages, sample.tools]))
 
 
 def _message_json(message: Message) -> dict[str, Any]:

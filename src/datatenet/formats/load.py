@@ -307,7 +307,7 @@ def _entries(
     empty_meta = meta_id({})
     for position, record in records:
         try:
-            if late_binding and not known.issuperset(record):
+            if late_binding and not record.keys() <= known:
                 known.update(record)
                 # The columns bound so far stay bound; only unbound canonical names are added.
                 rebound = bind(bound.spec, known, {**options.mapping, **bound.columns})
@@ -325,7 +325,7 @@ def _entries(
                         f"has no key field '{key}'", "every record needs the --key field"
                     )
                 record_key = str(record[key])
-            record_meta = empty_meta if used.issuperset(record) else meta_id(sample.meta)
+            record_meta = empty_meta if record.keys() <= used else meta_id(sample.meta)
             append(Entry(sample_id, prompt_id, record_meta, record_key, position))
         except RecordError as exc:
             if not options.skip_invalid:

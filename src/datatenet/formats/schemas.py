@@ -104,7 +104,7 @@ class BoundSchema:
 
     def meta(self, record: Record) -> dict[str, Any]:
         used = self.used_fields
-        if used.issuperset(record):
+        if record.keys() <= used:  # a keys view compares without building a set
             return {}
         return {key: value for key, value in record.items() if key not in used}
 
@@ -301,8 +301,9 @@ def _prompt_turns(bound: BoundSchema, record: Record) -> tuple[str, list[Message
         query = _text(bound, record, "query", optional=True)
         # "instruction\ninput", as LLaMA-Factory joins them; an empty part adds no newline
         turns.append(Message("user", f"{text}\n{query}" if text and query else text or query))
-    system, folded = _fold_system(system, tuple(turns))
-    return system, list(folded)
+    if turns[0].role == "system" and not system:  # as _fold_system, without copying the turns
+        system = turns.pop(0).content
+    return system, turns
 
 
 # ---------------------------------------------------------------------------------------------
