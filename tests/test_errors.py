@@ -339,7 +339,7 @@ def test_wrong_type_in_a_parquet_row(tmp_path: Path) -> None:
 # --- encodings ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-32"])
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32"])
 def test_utf16_is_a_clear_error(tmp_path: Path, encoding: str) -> None:
     bad = write(tmp_path / "wide.jsonl", jsonl(ALPACA).encode(encoding))
     stderr = fails(bad)

@@ -95,7 +95,11 @@ def _gunzip(data: bytes, path: str) -> bytes:
 def _strip_bom(data: bytes, path: str) -> bytes:
     if data.startswith(UTF8_BOM):
         return data[len(UTF8_BOM) :]
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or (len(data) > 3 and data[1:4:2] == b"\x00\x00"):
+    # A BOM, or ASCII text with every other byte zero (little- or big-endian without a BOM).
+    zeros_odd, zeros_even = data[1:8:2], data[0:8:2]
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or (
+        len(data) > 3 and b"\x00\x00" in (zeros_odd[:2], zeros_even[:2])
+    ):
         raise InputError(
             f"{path}: the file is encoded as UTF-16 (or UTF-32), not UTF-8",
             f"convert it first, e.g. `iconv -f UTF-16 -t UTF-8 '{path}' > converted.jsonl`",
@@ -215,7 +219,7 @@ def _decode_text(data: bytes, path: str) -> str:
 def _json_syntax_error(path: str, exc: json.JSONDecodeError) -> InputError:
     return InputError(
         f"{path}:{exc.lineno}: not valid JSON ({exc.msg} at column {exc.colno})",
-        "a JSON array cannot be read past a syntax error; fix the file "
+        "a JSON document cannot be read past a syntax error; fix the file "
         "(`python -m json.tool` shows where) or convert it to JSON Lines",
     )
 

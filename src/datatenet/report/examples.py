@@ -34,18 +34,20 @@ def changes(changeset: ChangeSet, show: int = 0) -> dict[str, list[Change]]:
     wanted_head = sorted({h for kind in KINDS for _, h in pairs[kind][:show] if h is not None})
     base_samples = dict(zip(wanted_base, base.samples(wanted_base), strict=False))
     head_samples = dict(zip(wanted_head, head.samples(wanted_head), strict=False))
-    out: dict[str, list[Change]] = {}
-    for kind in KINDS:
-        out[kind] = [
-            Change(
-                kind,
-                head.entries[h].sample_id if h is not None else base.entries[b].sample_id,  # type: ignore[index]
-                base.origin(base.entries[b].position) if b is not None else None,
-                head.origin(head.entries[h].position) if h is not None else None,
-                base.entries[b].sample_id if b is not None else None,
-                base_samples.get(b) if b is not None else None,
-                head_samples.get(h) if h is not None else None,
-            )
-            for b, h in pairs[kind]
-        ]
+    def change(kind: str, b: int | None, h: int | None) -> Change:
+        base_entry = base.entries[b] if b is not None else None
+        head_entry = head.entries[h] if h is not None else None
+        shown = head_entry or base_entry
+        assert shown is not None
+        return Change(
+            kind,
+            shown.sample_id,
+            base.origin(base_entry.position) if base_entry else None,
+            head.origin(head_entry.position) if head_entry else None,
+            base_entry.sample_id if base_entry else None,
+            base_samples.get(b) if b is not None else None,
+            head_samples.get(h) if h is not None else None,
+        )
+
+    out = {kind: [change(kind, b, h) for b, h in pairs[kind]] for kind in KINDS}
     return out
