@@ -112,19 +112,27 @@ def main() -> None:
     size = old.stat().st_size + new.stat().st_size
     print(f"files: {old.name} + {new.name}: {size / 1e6:.0f} MB, {args.samples:,} samples each")
 
-    ours = [timed([sys.executable, "-m", "datatenet", "diff", str(old), str(new)])
-            for _ in range(args.repeat)]
+    ours = [
+        timed([sys.executable, "-m", "datatenet", "diff", str(old), str(new)])
+        for _ in range(args.repeat)
+    ]
     best = min(ours, key=lambda r: r[0])
     print(best[2].rstrip())
-    theirs = [timed([sys.executable, "-c", PANDAS_BASELINE, str(old), str(new)])
-              for _ in range(max(1, args.repeat - 1))]
+    theirs = [
+        timed([sys.executable, "-c", PANDAS_BASELINE, str(old), str(new)])
+        for _ in range(max(1, args.repeat - 1))
+    ]
     base = min(theirs, key=lambda r: r[0])
     total = 2 * args.samples
-    print(f"datatenet diff : {best[0]:.2f} s wall (best of {args.repeat}), "
-          f"{total / best[0]:,.0f} samples/s, peak RSS {best[1] / 1e6:.0f} MB "
-          f"= {best[1] / size:.2f}x the two files (process tree, sampled)")
-    print(f"pandas baseline: {base[0]:.2f} s wall (best of {len(theirs)}), "
-          f"peak RSS {base[1] / 1e6:.0f} MB; result {base[2].strip()}")
+    print(
+        f"datatenet diff : {best[0]:.2f} s wall (best of {args.repeat}), "
+        f"{total / best[0]:,.0f} samples/s, peak RSS {best[1] / 1e6:.0f} MB "
+        f"= {best[1] / size:.2f}x the two files (process tree, sampled)"
+    )
+    print(
+        f"pandas baseline: {base[0]:.2f} s wall (best of {len(theirs)}), "
+        f"peak RSS {base[1] / 1e6:.0f} MB; result {base[2].strip()}"
+    )
     print(f"speed-up over pandas: {base[0] / best[0]:.1f}x")
 
 

@@ -653,8 +653,6 @@ def test_dataset_info_pretraining_text(tmp_path: Path) -> None:
     assert sample == Sample((A("Once upon a time."),))
 
 
-
-
 def test_dataset_info_is_ignored_under_format_or_map_and_for_other_files(tmp_path: Path) -> None:
     records = [{"instruction": "Is 7 prime?", "output": "Yes.", "system": SYSTEM}]
     path = write_json(tmp_path / "a.json", records)

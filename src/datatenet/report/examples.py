@@ -34,6 +34,7 @@ def changes(changeset: ChangeSet, show: int = 0) -> dict[str, list[Change]]:
     wanted_head = sorted({h for kind in KINDS for _, h in pairs[kind][:show] if h is not None})
     base_samples = dict(zip(wanted_base, base.samples(wanted_base), strict=False))
     head_samples = dict(zip(wanted_head, head.samples(wanted_head), strict=False))
+
     def change(kind: str, b: int | None, h: int | None) -> Change:
         base_entry = base.entries[b] if b is not None else None
         head_entry = head.entries[h] if h is not None else None
