@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from datatenet.version import Entry, Version
+from datatenet.version import Entries, Version
 
 
 @dataclass(frozen=True)
@@ -71,10 +71,10 @@ class ChangeSet:
         return not (self.added or self.removed or self.modified or self.metadata_changed)
 
 
-def _index(entries: Sequence[Entry]) -> tuple[dict[str, int], dict[str, list[int]]]:
+def _index(entries: Entries) -> tuple[dict[str, int], dict[str, list[int]]]:
     """id -> index of its copy, built at C speed; and, only for ids with several copies,
     id -> the indices of all of them."""
-    ids = [entry[0] for entry in entries]
+    ids = entries.sample_ids
     last = dict(zip(ids, range(len(ids)), strict=True))
     copies: dict[str, list[int]] = {}
     if len(last) != len(ids):
@@ -95,6 +95,7 @@ def _all_copies(sample_id: str, last: dict[str, int], copies: dict[str, list[int
 
 def diff_versions(base: Version, head: Version) -> ChangeSet:
     base_entries, head_entries = base.entries, head.entries
+    base_meta, head_meta = base_entries.meta_ids, head_entries.meta_ids
     base_last, base_copies = _index(base_entries)
     head_last, head_copies = _index(head_entries)
     unchanged = 0
@@ -112,7 +113,7 @@ def diff_versions(base: Version, head: Version) -> ChangeSet:
             head_only.append(in_head)
             continue
         unchanged += 1
-        if base_entries[in_base].meta_id != head_entries[in_head].meta_id:
+        if base_meta[in_base] != head_meta[in_head]:
             metadata.append((in_base, in_head))
     for sample_id, in_base in base_last.items():
         if sample_id not in head_last and sample_id not in base_copies:
@@ -122,7 +123,7 @@ def diff_versions(base: Version, head: Version) -> ChangeSet:
         all_base = _all_copies(sample_id, base_last, base_copies)
         all_head = _all_copies(sample_id, head_last, head_copies)
         unchanged += min(len(all_base), len(all_head))
-        _pair_copies(all_base, all_head, base_entries, head_entries, metadata, base_only, head_only)
+        _pair_copies(all_base, all_head, base_meta, head_meta, metadata, base_only, head_only)
         if len(all_base) != len(all_head):
             multiplicity.append(
                 Multiplicity(
@@ -154,8 +155,8 @@ def _multiplicity_order(item: Multiplicity) -> tuple[int, int]:
 def _pair_copies(
     in_base: list[int],
     in_head: list[int],
-    base_entries: Sequence[Entry],
-    head_entries: Sequence[Entry],
+    base_meta: Sequence[str],
+    head_meta: Sequence[str],
     metadata: list[tuple[int, int]],
     base_only: list[int],
     head_only: list[int],
@@ -163,10 +164,10 @@ def _pair_copies(
     """Copies of one sample: pair equal metadata first, then metadata edits, the rest is left."""
     head_by_meta: dict[str, list[int]] = {}
     for index in in_head:
-        head_by_meta.setdefault(head_entries[index].meta_id, []).append(index)
+        head_by_meta.setdefault(head_meta[index], []).append(index)
     base_unpaired: list[int] = []
     for index in in_base:
-        candidates = head_by_meta.get(base_entries[index].meta_id)
+        candidates = head_by_meta.get(base_meta[index])
         if candidates:
             candidates.pop(0)
         else:
@@ -181,22 +182,21 @@ def _pair_copies(
 def _pair_edits(
     base_only: list[int],
     head_only: list[int],
-    base_entries: Sequence[Entry],
-    head_entries: Sequence[Entry],
+    base_entries: Entries,
+    head_entries: Entries,
 ) -> tuple[list[tuple[int, int]], list[int], list[int]]:
     """Pair leftovers that answer the same prompt (or carry the same key) as edits."""
-    use_key = bool(head_only) and head_entries[head_only[0]].key is not None
-
-    def pairing_key(entry: Entry) -> str | None:
-        return entry.key if use_key else entry.prompt_id
+    # With a --key, samples keep their identity by key; otherwise by what they answer.
+    base_keys: Sequence[str | None] = base_entries.keys or base_entries.prompt_ids
+    head_keys: Sequence[str | None] = head_entries.keys or head_entries.prompt_ids
 
     waiting: dict[str | None, list[int]] = {}
     for index in sorted(base_only):
-        waiting.setdefault(pairing_key(base_entries[index]), []).append(index)
+        waiting.setdefault(base_keys[index], []).append(index)
     modified: list[tuple[int, int]] = []
     added: list[int] = []
     for index in sorted(head_only):
-        candidates = waiting.get(pairing_key(head_entries[index]))
+        candidates = waiting.get(head_keys[index])
         if candidates:
             modified.append((candidates.pop(0), index))
         else:

@@ -23,7 +23,6 @@ import sys
 import tempfile
 from array import array
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,7 +30,7 @@ import orjson
 
 from datatenet import __version__
 from datatenet.samples import CANONICAL_VERSION
-from datatenet.version import Entry, InvalidRecord, Version
+from datatenet.version import Entries, InvalidRecord, Version
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -53,7 +52,7 @@ class CachedVersion:
     file_format: str
     schema: str
     position_kind: str
-    entries: tuple[Entry, ...]
+    entries: Entries
     invalid: tuple[InvalidRecord, ...]
 
     def version(
@@ -148,17 +147,20 @@ def _encode(version: Version, address: str, options: str) -> bytes | None:
     entries = version.entries
     try:
         columns = [
-            bytes.fromhex("".join(entry.sample_id for entry in entries)),
-            bytes.fromhex("".join(entry.prompt_id for entry in entries)),
-            bytes.fromhex("".join(entry.meta_id for entry in entries)),
-            array("Q", [entry.position for entry in entries]),
+            bytes.fromhex("".join(entries.sample_ids)),
+            bytes.fromhex("".join(entries.prompt_ids)),
+            bytes.fromhex("".join(entries.meta_ids)),
+            array("Q", entries.positions),
         ]
     except (ValueError, OverflowError, TypeError):
         return None  # ids that are not hex, or odd positions: not cacheable
-    id_size = len(entries[0].sample_id) // 2 if entries else 0
+    id_size = len(entries.sample_ids[0]) // 2 if entries else 0
     expected = id_size * len(entries)
-    sizes = {len(entry.sample_id) for entry in entries}
-    sizes |= {len(entry.prompt_id) for entry in entries} | {len(e.meta_id) for e in entries}
+    sizes = {
+        len(i)
+        for column in (entries.sample_ids, entries.prompt_ids, entries.meta_ids)
+        for i in column
+    }
     if len(sizes) > 1 or any(len(column) != expected for column in columns[:3]):
         return None  # ids of mixed lengths
     positions = columns[3]
@@ -166,9 +168,9 @@ def _encode(version: Version, address: str, options: str) -> bytes | None:
     if sys.byteorder != "little":
         positions.byteswap()
     body = b"".join(bytes(column) for column in columns)
-    keyed = any(entry.key is not None for entry in entries)
+    keyed = entries.keys is not None
     if keyed:
-        body += orjson.dumps([entry.key for entry in entries])
+        body += orjson.dumps(entries.keys)
     header = orjson.dumps(
         {
             "address": address,
@@ -220,9 +222,12 @@ def _decode(data: bytes, address: str, options: str) -> CachedVersion | None:
     keys: list[Any] = orjson.loads(rest) if header["keyed"] else [None] * count
     if len(keys) != count or len(positions) != count or (not header["keyed"] and rest):
         return None
-    ids = [_hex_column(body[i * column : (i + 1) * column], width) for i in range(3)]
-    make = partial(tuple.__new__, Entry)
-    entries: tuple[Entry, ...] = tuple(map(make, zip(*ids, keys, positions, strict=True)))
+    sample_ids, prompt_ids, meta_ids = (
+        _hex_column(body[i * column : (i + 1) * column], width) for i in range(3)
+    )
+    entries = Entries(
+        sample_ids, prompt_ids, meta_ids, positions, keys if header["keyed"] else None
+    )
     invalid = tuple(InvalidRecord(int(pos), str(reason)) for pos, reason in header["invalid"])
     return CachedVersion(
         str(header["file_format"]),

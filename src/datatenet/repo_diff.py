@@ -718,7 +718,7 @@ class _Session:
 
 
 def _empty(label: str) -> Version:
-    return Version(label, "none", "empty", "line", ())
+    return Version(label, "none", "empty", "line")
 
 
 def _md5_address(md5: str, legacy: bool, kind: str = "") -> str:

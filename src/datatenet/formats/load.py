@@ -20,8 +20,9 @@ from datatenet.formats.schemas import (
     detect,
     explain_fit,
 )
-from datatenet.samples import Origin, Sample, meta_id, sample_ids
-from datatenet.version import Entry, InvalidRecord, Version
+from datatenet.samples import Origin, Sample, meta_id
+from datatenet.samples import sample_ids as sample_ids_of
+from datatenet.version import Entries, InvalidRecord, Version
 
 DETECTION_SAMPLE = 200
 _JSON_KINDS: dict[type, str] = {
@@ -113,7 +114,7 @@ def _parse(
     if not head:
         invalid += [InvalidRecord(pos, reason) for pos, reason in result.invalid]
         schema_name = options.schema or (bound.name if bound else "empty")
-        empty = Version(label, result.file_format, schema_name, result.position_kind, (), ())
+        empty = Version(label, result.file_format, schema_name, result.position_kind)
         return replace(empty, invalid=tuple(invalid)), None
     # A binding given by dataset_info.json is complete: LLaMA-Factory reads no other field.
     late_binding = bound is None
@@ -133,7 +134,7 @@ def _parse(
         result.file_format,
         bound.name,
         result.position_kind,
-        tuple(entries),
+        entries,
         tuple(invalid),
         load_samples,
     )
@@ -141,12 +142,12 @@ def _parse(
 
 
 def _sample_loader(
-    fetch: Callable[[], bytes], label: str, bound: BoundSchema, entries: Sequence[Entry]
+    fetch: Callable[[], bytes], label: str, bound: BoundSchema, entries: Entries
 ) -> Callable[[list[int]], list[Sample]]:
     """Re-reads the bytes and converts only the records at the wanted entry indices."""
 
     def load_samples(indices: list[int]) -> list[Sample]:
-        wanted = {entries[i].position: i for i in indices}
+        wanted = {entries.positions[i]: i for i in indices}
         found: dict[int, Sample] = {}
         again = read_records(fetch(), label, skip_invalid=True)
         for position, record in _objects(again, label, True, []):
@@ -169,9 +170,9 @@ def load_files(paths: Sequence[Path], options: LoadOptions) -> list[Version]:
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
-        first = pool.submit(_load_columns, paths[0], options)
+        first = pool.submit(_load_in_worker, paths[0], options)
         rest = [load_file(path, options) for path in paths[1:]]
-        return [_from_columns(paths[0], first.result()), *rest]
+        return [_with_loader(paths[0], first.result()), *rest]
 
 
 PARALLEL_MIN_BYTES = 16 * 1024 * 1024
@@ -191,28 +192,19 @@ def _can_fork() -> bool:
     return (os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods()
 
 
-def _load_columns(path: Path, options: LoadOptions) -> tuple[Any, ...]:
-    """Runs in the worker: a Version as plain columns, which pickle fast (named tuples don't)."""
+def _load_in_worker(path: Path, options: LoadOptions) -> tuple[Version, BoundSchema | None]:
+    """Runs in the worker process: the version without its sample loader (a closure, which
+    does not pickle), and the schema to build a new loader from."""
     version, bound = _load(path, options)
-    columns = [list(column) for column in zip(*version.entries, strict=True)] or [[]] * 5
-    return (
-        version.file_format,
-        version.schema,
-        version.position_kind,
-        columns,
-        version.invalid,
-        bound,
-    )
+    return replace(version, load_samples=None), bound
 
 
-def _from_columns(path: Path, payload: tuple[Any, ...]) -> Version:
-    file_format, schema, position_kind, columns, invalid, bound = payload
-    entries = tuple(map(Entry._make, zip(*columns, strict=True)))
-    label = str(path)
-    load_samples = None
-    if bound is not None:
-        load_samples = _sample_loader(path.read_bytes, label, bound, entries)
-    return Version(label, file_format, schema, position_kind, entries, invalid, load_samples)
+def _with_loader(path: Path, loaded: tuple[Version, BoundSchema | None]) -> Version:
+    version, bound = loaded
+    if bound is None:
+        return version
+    loader = _sample_loader(path.read_bytes, version.label, bound, version.entries)
+    return replace(version, load_samples=loader)
 
 
 def _where(label: str, position_kind: str, position: int) -> str:
@@ -289,7 +281,7 @@ def _entries(
     options: LoadOptions,
     invalid: list[InvalidRecord],
     late_binding: bool,
-) -> tuple[list[Entry], BoundSchema]:
+) -> tuple[Entries, BoundSchema]:
     """Normalize and hash every record. Returns the entries and the schema as finally bound.
 
     The schema was bound to the fields of the first records; a field that first appears later
@@ -302,8 +294,11 @@ def _entries(
     used = frozenset(known)
     required = [bound.columns[name] for name in bound.spec.required]
     convert = bound.convert
-    entries: list[Entry] = []
-    append = entries.append
+    sample_ids: list[str] = []
+    prompt_ids: list[str] = []
+    meta_ids: list[str] = []
+    positions: list[int] = []
+    keys: list[str | None] = []
     empty_meta = meta_id({})
     for position, record in records:
         try:
@@ -317,16 +312,17 @@ def _entries(
             if not all(column in record for column in required):
                 raise _mismatch(record, bound, options.mapping)
             sample = convert(record)
-            sample_id, prompt_id = sample_ids(sample)
-            record_key = None
+            sample_id, prompt_id = sample_ids_of(sample)
             if key is not None:
                 if key not in record:
                     raise RecordError(
                         f"has no key field '{key}'", "every record needs the --key field"
                     )
-                record_key = str(record[key])
-            record_meta = empty_meta if record.keys() <= used else meta_id(sample.meta)
-            append(Entry(sample_id, prompt_id, record_meta, record_key, position))
+                keys.append(str(record[key]))
+            sample_ids.append(sample_id)
+            prompt_ids.append(prompt_id)
+            meta_ids.append(empty_meta if record.keys() <= used else meta_id(sample.meta))
+            positions.append(position)
         except RecordError as exc:
             if not options.skip_invalid:
                 hint = exc.hint or SKIP_HINT
@@ -334,6 +330,7 @@ def _entries(
                     f"{_where(label, position_kind, position)}: {exc.reason}", hint
                 ) from None
             invalid.append(InvalidRecord(position, exc.reason))
+    entries = Entries(sample_ids, prompt_ids, meta_ids, positions, keys if key else None)
     return entries, bound
 
 
