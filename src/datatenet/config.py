@@ -377,3 +377,21 @@ def starter_config(data_files: Iterable[str], pointers: Iterable[str] = ()) -> s
         "",
     ]
     return "\n".join(lines)
+
+
+def write_starter_config(start: Path, *, force: bool = False) -> Path:
+    """`datatenet init`: look at what git tracks, write a starter `.datatenet.toml`."""
+    from datatenet.sources import git
+
+    root = git.repo_root(start)
+    target = root / CONFIG_FILE
+    if target.exists() and not force:
+        raise DatatenetError(
+            f"{target} exists already", "edit it, or pass --force to write a fresh one"
+        )
+    tracked = list(git.list_index(root))
+    defaults = Settings()
+    pointers = [path for path in tracked if path.endswith(".dvc")]
+    data_files = [path for path in tracked if defaults.is_dataset(path)]
+    target.write_text(starter_config(data_files, pointers), encoding="utf-8")
+    return target

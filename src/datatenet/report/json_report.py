@@ -4,11 +4,14 @@ JSON_SCHEMA_VERSION on any incompatible change."""
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from datatenet.diff import ChangeSet
 from datatenet.report.examples import KINDS, Change, changes
 from datatenet.version import Version
+
+if TYPE_CHECKING:
+    from datatenet.repo_diff import RepoDiff, State
 
 JSON_SCHEMA_VERSION = 1
 
@@ -78,3 +81,36 @@ def _change(change: Change) -> dict[str, Any]:
     if change.head_sample is not None:
         out["head_sample"] = change.head_sample.to_json()
     return out
+
+
+def repo_diff_document(result: RepoDiff, show: int = 0) -> dict[str, Any]:
+    """The [F1] document plus the states compared, and per dataset its path and status."""
+    document = diff_document(result.changesets, show)
+    for dataset, change in zip(document["datasets"], result.changes, strict=True):
+        dataset.update(
+            path=change.path,
+            old_path=change.old_path,
+            status=change.status,
+            storage=change.storage,
+        )
+    document.update(
+        base=_state(result.base),
+        head=_state(result.head),
+        renames=[{"from": old, "to": new} for old, new in result.renames],
+        unavailable=[
+            {"path": u.path, "side": u.side, "reason": u.reason, "fetch": u.fetch}
+            for u in result.unavailable
+        ],
+        failures=[
+            {"path": f.path, "side": f.side, "message": f.message, "hint": f.hint}
+            for f in result.failures
+        ],
+        unchanged_datasets=result.unchanged,
+        parsed=result.parsed,
+        cached=result.cached,
+    )
+    return document
+
+
+def _state(state: State) -> dict[str, Any]:
+    return {"spec": state.spec, "kind": state.kind, "commit": state.commit, "label": state.label}

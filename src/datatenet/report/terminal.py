@@ -4,10 +4,14 @@ shown escaped, never sent to the terminal."""
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from datatenet.diff import ChangeSet
 from datatenet.report.examples import KINDS, Change, changes
 from datatenet.samples import Sample
+
+if TYPE_CHECKING:
+    from datatenet.repo_diff import DatasetChange, RepoDiff
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 EXCERPT = 100
@@ -27,11 +31,11 @@ def inert(text: str, limit: int = EXCERPT) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def render_summary(changeset: ChangeSet) -> str:
+def render_summary(changeset: ChangeSet, title: str | None = None) -> str:
     s = changeset.summary
     base, head = changeset.base, changeset.head
     lines = [
-        f"{inert(base.label, 200)} -> {inert(head.label, 200)}",
+        inert(title, 300) if title else f"{inert(base.label, 200)} -> {inert(head.label, 200)}",
         f"  schema: {_schemas(changeset)}; base {s.base_samples} samples, "
         f"head {s.head_samples} samples",
         f"  unchanged {s.unchanged}  added {s.added}  removed {s.removed}  "
@@ -105,3 +109,36 @@ def _question(sample: Sample) -> str:
 
 def _meta(sample: Sample) -> str:
     return ", ".join(f"{k}={v!r}" for k, v in sorted(sample.meta.items())) or "(none)"
+
+
+def render_repo_diff(result: RepoDiff, show: int = 0, *, verbose: bool = False) -> str:
+    """Every changed dataset of a repository diff, then renames, unavailable datasets, and
+    (verbose) what the id cache saved."""
+    lines = [f"{inert(result.base.label, 200)} -> {inert(result.head.label, 200)}"]
+    for change in result.changes:
+        lines.append("")
+        lines.append(render_summary(change.changeset, _dataset_title(change)))
+        examples = render_examples(change.changeset, show) if show else ""
+        if examples:
+            lines.append(examples)
+    edited = {(change.old_path, change.path) for change in result.changes}
+    for old, new in result.renames:
+        if (old, new) not in edited:
+            lines.append(f"\nrenamed, samples unchanged: {inert(old, 200)} -> {inert(new, 200)}")
+    for item in result.unavailable:
+        lines.append(f"\nunavailable ({item.side}): {inert(item.path, 200)}: {item.reason}")
+        if item.fetch:
+            lines.append(f"  fetch it with: {item.fetch}")
+    if not result.changes and not result.unavailable and not result.failures:
+        lines.append(
+            f"no sample-level change in the watched datasets ({result.unchanged} compared)"
+        )
+    if verbose:
+        lines.append(f"\nversions parsed: {result.parsed}, served by the id cache: {result.cached}")
+    return "\n".join(lines)
+
+
+def _dataset_title(change: DatasetChange) -> str:
+    where = f"{change.old_path} -> {change.path}" if change.old_path else change.path
+    storage = "" if change.storage == "git" else f", {change.storage}"
+    return f"{where}  ({change.status}{storage})"

@@ -121,6 +121,16 @@ def empty_tree(root: Path) -> str:
     return run(root, "hash-object", "-t", "tree", "--stdin", input=b"").decode().strip()
 
 
+def is_revision(root: Path, text: str) -> bool:
+    """Whether `text` names a commit or tree here (never raises)."""
+    if text.startswith("-"):
+        return False
+    for kind in ("commit", "tree"):
+        if _ok(root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{text}^{{{kind}}}"):
+            return True
+    return False
+
+
 def resolve_revision(root: Path, revision: str) -> str:
     """A revision as the user wrote it -> the full commit id (or tree id for a tree)."""
     if revision.startswith("-"):
