@@ -1,0 +1,1 @@
+"""Analyses of a change: duplicates (exact, near, semantic) and conflicting answers."""

@@ -1,0 +1,80 @@
+"""Corpus: the samples an analysis looks at, as text, split into new and existing.
+
+For a change, *new* are the added and modified samples of the head version and *existing* the
+head's samples that the change left alone (a modified sample is not compared with the version
+it replaces). For a scan, every sample is new and compared with the others.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from datatenet.analysis.findings import SampleRef, excerpt
+from datatenet.diff import ChangeSet
+from datatenet.samples import Sample
+from datatenet.version import Version
+
+
+@dataclass(frozen=True)
+class Item:
+    """One sample as the analyses see it."""
+
+    sample_id: str
+    prompt_id: str
+    origin: str
+    prompt: str  # the prompt text: system prompt and every turn before the final answer
+    response: str  # the final answer (the chosen one, for preference data)
+    rejected: str | None = None  # the rejected answer, for preference data
+    label: bool | None = None  # KTO / unpaired preference: is the answer desirable
+
+    @property
+    def text(self) -> str:
+        return f"{self.prompt}\n{self.response}"
+
+    def ref(self) -> SampleRef:
+        return SampleRef(self.origin, self.sample_id, excerpt(self.prompt), excerpt(self.response))
+
+
+@dataclass(frozen=True)
+class Corpus:
+    new: tuple[Item, ...]
+    existing: tuple[Item, ...] = ()  # empty for a scan: new samples are compared among themselves
+
+    @property
+    def is_scan(self) -> bool:
+        return not self.existing
+
+
+def item(sample: Sample) -> Item:
+    rejected = None
+    if sample.rejected is not None:
+        rejected = "\n".join(m.content or (m.tool_calls or "") for m in sample.rejected)
+    return Item(
+        sample.id,
+        sample.prompt_id,
+        str(sample.origin) if sample.origin else "",
+        sample.prompt_text,
+        sample.response_text,
+        rejected,
+        sample.label,
+    )
+
+
+def items(version: Version, indices: Sequence[int]) -> tuple[Item, ...]:
+    return tuple(item(sample) for sample in version.samples(list(indices)))
+
+
+def corpus_of_change(changeset: ChangeSet) -> Corpus:
+    head = changeset.head
+    new_indices = sorted({*changeset.added, *(h for _, h in changeset.modified)})
+    changed = set(new_indices)
+    existing_indices = [i for i in range(len(head.entries)) if i not in changed]
+    if not new_indices:
+        return Corpus(())
+    loaded = items(head, new_indices + existing_indices)
+    return Corpus(loaded[: len(new_indices)], loaded[len(new_indices) :])
+
+
+def corpus_of_version(version: Version) -> Corpus:
+    return Corpus(items(version, range(len(version.entries))))

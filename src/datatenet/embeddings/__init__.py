@@ -1,0 +1,1 @@
+"""Sentence embeddings: the Embedder protocol, the sentence-transformers backend, the cache."""
