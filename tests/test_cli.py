@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 from tests.conftest import ROOT, run_cli
 
@@ -48,11 +49,19 @@ def test_example_diff_summary() -> None:
     assert "unchanged 6  added 2  removed 1  modified 1  metadata changed 1" in result.stdout
     assert "support_v1.jsonl:6" in result.stdout  # the removed sample, with its line
     assert "copies 1 -> 2" in result.stdout
+    assert "exact-duplicate (exact, 1.00): " in result.stdout
+    assert "support_v2.jsonl:9 ~ " in result.stdout  # the new copy, and the sample it matched
+    assert "the signal is counted twice" in result.stdout
 
 
 def test_example_diff_json_document() -> None:
     result = run_cli(
-        "diff", ROOT / "examples/support_v1.jsonl", ROOT / "examples/support_v2.jsonl", "--json"
+        "diff",
+        ROOT / "examples/support_v1.jsonl",
+        ROOT / "examples/support_v2.jsonl",
+        "--json",
+        "--checks",
+        "exact,near,conflicts",
     )
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
@@ -76,6 +85,32 @@ def test_example_diff_json_document() -> None:
     assert dataset["removed"][0]["base"].endswith("support_v1.jsonl:6")
     assert len(dataset["added"]) == summary["added"] == 2
     assert dataset["modified"][0]["base"].endswith(":2")
+    assert summary["findings"] == 1
+    (finding,) = dataset["findings"]
+    assert (finding["kind"], finding["tier"], finding["copies"]) == ("exact-duplicate", "exact", 2)
+    assert finding["sample"]["origin"].endswith("support_v2.jsonl:9")
+    assert finding["matched"]["origin"].endswith("support_v2.jsonl:2")
+    assert finding["matched"]["prompt"] == "How do I export my notes to PDF?"
+
+
+def test_scan_reports_duplicates_and_conflicts_in_one_file(tmp_path: Path) -> None:
+    rows = [
+        json.loads(line) for line in (ROOT / "examples/support_v1.jsonl").read_text().splitlines()
+    ]
+    copy = dict(rows[2], id="copy")
+    contradiction = dict(rows[3], id="other", output="You cannot reset it: create a new account.")
+    path = tmp_path / "support.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in [*rows, copy, contradiction]))
+    result = run_cli("scan", path, "--checks", "exact,near,conflicts", "--json")
+    assert result.returncode == 0, result.stderr
+    findings = {f["kind"]: f for f in json.loads(result.stdout)["findings"]}
+    assert set(findings) == {"exact-duplicate", "contradiction"}
+    assert findings["exact-duplicate"]["sample"]["origin"].endswith("support.jsonl:9")
+    assert findings["exact-duplicate"]["matched"]["origin"].endswith("support.jsonl:3")
+    assert findings["contradiction"]["sample"]["origin"].endswith("support.jsonl:10")
+    assert findings["contradiction"]["matched"]["origin"].endswith("support.jsonl:4")
+    text = run_cli("scan", path, "--checks", "exact")
+    assert "findings: 1 (1 error)" in text.stdout
 
 
 def test_missing_file_is_a_clear_error() -> None:

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import run_cli as run_datatenet
 from tests.repos import Repo, alpaca
 
 TRAIN = "data/train.jsonl"
+LEXICAL = ("--checks", "exact,near,conflicts")  # these tests are about the diff: no model
+
+
+def run_cli(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    if args and args[0] == "diff":
+        args = (*args, *LEXICAL)
+    return run_datatenet(*args, cwd=cwd)
 
 
 @pytest.fixture
@@ -63,9 +71,9 @@ def test_second_run_parses_nothing(repo: Repo) -> None:
     assert "versions parsed: 0, served by the id cache: 2" in second.stdout
     assert second.stdout.split("versions parsed")[0] == first.stdout.split("versions parsed")[0]
     info = run_cli("cache", "info", cwd=repo.path)
-    assert "2 versions" in info.stdout
+    assert "sample ids: 2 files" in info.stdout
     cleared = run_cli("cache", "clear", cwd=repo.path)
-    assert "removed 2 versions" in cleared.stdout
+    assert "removed sample ids: 2 files" in cleared.stdout
     third = run_cli("diff", "HEAD~1", "HEAD", "--verbose", cwd=repo.path)
     assert "versions parsed: 2" in third.stdout
 

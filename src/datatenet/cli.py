@@ -17,6 +17,7 @@ from datatenet import __version__
 from datatenet.errors import DatatenetError
 
 if TYPE_CHECKING:
+    from datatenet.hooks import Verdict
     from datatenet.repo_diff import Failure
 
 
@@ -72,6 +73,12 @@ def cli() -> None:
 @click.option(
     "-v", "--verbose", is_flag=True, help="Say how many versions were parsed or came from cache."
 )
+@click.option(
+    "--checks",
+    metavar="CHECK,...",
+    help="Checks on the new samples: exact, near, semantic, conflicts; duplicates (the three "
+    "tiers), all (default: every one available), none.",
+)
 def diff(
     args: tuple[str, ...],
     staged: bool,
@@ -86,6 +93,7 @@ def diff(
     skip_invalid: bool,
     dataset_info: Path | None,
     verbose: bool,
+    checks: str | None,
 ) -> None:
     """Show what changed, sample by sample, in the datasets of a repository or between two files.
 
@@ -114,39 +122,90 @@ def diff(
         skip_invalid=skip_invalid,
         dataset_info=dataset_info,
     )
+    from datatenet.analysis.run import analyse_change, analysis_config
+
     if isinstance(request, FileDiff):
         from datatenet.diff import diff_versions
         from datatenet.formats.load import load_files
 
+        config = analysis_config(checks, None)
         base, head = load_files([request.old, request.new], options)
         changeset = diff_versions(base, head)
+        analysis = analyse_change(changeset, config)
         if as_json:
             from datatenet.report.json_report import diff_document
 
-            _print_json(diff_document([changeset], show))
+            _print_json(diff_document([changeset], show, [analysis]))
             return
-        from datatenet.report.terminal import render_examples, render_summary
+        from datatenet.report.terminal import render_examples, render_findings, render_summary
 
         click.echo(render_summary(changeset))
+        findings = render_findings(analysis.findings, analysis.notes)
+        if findings:
+            click.echo(findings)
         if show:
             click.echo(render_examples(changeset, show))
         return
 
     from datatenet.repo_diff import diff_repository
 
+    config = analysis_config(checks, request.root)
     result = diff_repository(
         request.root, request.base, request.head, request.paths, options=options
     )
+    analyses = [analyse_change(changeset, config) for changeset in result.changesets]
     if as_json:
         from datatenet.report.json_report import repo_diff_document
 
-        _print_json(repo_diff_document(result, show))
+        _print_json(repo_diff_document(result, show, analyses))
     else:
         from datatenet.report.terminal import render_repo_diff
 
-        click.echo(render_repo_diff(result, show, verbose=verbose))
+        click.echo(render_repo_diff(result, show, analyses, verbose=verbose))
     if result.failures:
         raise _failures_error(result.failures)
+
+
+@cli.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option(
+    "--format", "schema", metavar="SCHEMA", help="Force a schema instead of detecting it."
+)
+@click.option("--map", "mapping", metavar="CANONICAL=FIELD,...", help="As for diff.")
+@click.option("--skip-invalid", is_flag=True, help="Skip malformed records, count and list them.")
+@click.option("--checks", metavar="CHECK,...", help="As for diff (default: all available).")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON document.")
+def scan(
+    path: Path,
+    schema: str | None,
+    mapping: str | None,
+    skip_invalid: bool,
+    checks: str | None,
+    as_json: bool,
+) -> None:
+    """Audit one version of a dataset on its own: duplicates and conflicts among its samples."""
+    from datatenet.analysis.run import analyse_version, analysis_config
+    from datatenet.formats.load import LoadOptions, load_file, parse_mapping
+    from datatenet.sources import git
+
+    gc.disable()
+    options = LoadOptions(
+        schema=schema, mapping=parse_mapping(mapping or ""), skip_invalid=skip_invalid
+    )
+    version = load_file(path, options)
+    try:
+        root: Path | None = git.repo_root(path.resolve().parent)
+    except git.GitError:
+        root = None
+    analysis = analyse_version(version, analysis_config(checks, root))
+    if as_json:
+        from datatenet.report.json_report import scan_document
+
+        _print_json(scan_document(version, analysis))
+        return
+    from datatenet.report.terminal import render_scan
+
+    click.echo(render_scan(version, analysis))
 
 
 def _print_json(document: object) -> None:
@@ -166,29 +225,37 @@ def _failures_error(failures: Sequence[Failure]) -> DatatenetError:
 
 @cli.group()
 def cache() -> None:
-    """The id cache: sample ids of every version already parsed, under the git directory."""
+    """The caches under the git directory: sample ids of every version parsed, MinHash
+    signatures, embeddings. Safe to clear: everything is rebuilt as it is needed."""
+
+
+# Subdirectories of <git common dir>/datatenet, as the modules owning them name them.
+_CACHES = (("ids", "sample ids"), ("minhash", "MinHash signatures"), ("embeddings", "embeddings"))
 
 
 @cache.command("info")
 def cache_info() -> None:
-    """Where the cache is and how much it holds."""
+    """Where the caches are and how much they hold."""
     from datatenet import idcache
     from datatenet.sources import git
 
-    stats = idcache.stats(idcache.cache_root(git.repo_root(Path.cwd())) / idcache.IDS_DIR)
-    click.echo(f"{stats.directory}: {stats.files} versions, {stats.bytes / 1e6:.1f} MB")
+    root = idcache.cache_root(git.repo_root(Path.cwd()))
+    click.echo(str(root))
+    for directory, what in _CACHES:
+        stats = idcache.stats(root / directory)
+        click.echo(f"  {what}: {stats.files} files, {stats.bytes / 1e6:.1f} MB")
 
 
 @cache.command("clear")
 def cache_clear() -> None:
-    """Delete the cached ids; they are rebuilt as versions are read again."""
+    """Delete the caches; they are rebuilt as versions are read again."""
     from datatenet import idcache
     from datatenet.sources import git
 
-    stats = idcache.clear(idcache.cache_root(git.repo_root(Path.cwd())) / idcache.IDS_DIR)
-    click.echo(
-        f"removed {stats.files} versions ({stats.bytes / 1e6:.1f} MB) from {stats.directory}"
-    )
+    root = idcache.cache_root(git.repo_root(Path.cwd()))
+    for directory, what in _CACHES:
+        stats = idcache.clear(root / directory)
+        click.echo(f"removed {what}: {stats.files} files ({stats.bytes / 1e6:.1f} MB)")
 
 
 @cli.command()
@@ -199,6 +266,136 @@ def init(force: bool) -> None:
 
     path = write_starter_config(Path.cwd(), force=force)
     click.echo(f"wrote {path}; review the dataset globs, then commit it")
+
+
+# -- hooks and history ([HOOKS]) ---------------------------------------------------------------
+
+
+def _repo() -> Path:
+    from datatenet.sources import git
+
+    return git.repo_root(Path.cwd())
+
+
+def _emit(verdict: Verdict) -> None:
+    """Print a hook's verdict (refusals on stderr) and exit 1 when it failed."""
+    if verdict.lines:
+        click.echo(verdict.text, err=not verdict.ok)
+    if not verdict.ok:
+        sys.exit(verdict.exit_code)
+
+
+@cli.command()
+@click.option(
+    "--semantic",
+    is_flag=True,
+    envvar="DATATENET_SEMANTIC",
+    help="Also run the semantic tier (needs datatenet[embeddings]); env DATATENET_SEMANTIC=1.",
+)
+def check(semantic: bool) -> None:
+    """pre-commit: analyse the staged data change and apply the [gates] of the config.
+
+    Nothing relevant staged: exits 0 at once. Exit 1 when an error gate fails.
+    """
+    from datatenet import hooks
+
+    _emit(hooks.check(_repo(), semantic=semantic))
+
+
+@cli.command("check-msg")
+@click.argument("message_file", type=click.Path(path_type=Path, dir_okay=False))
+def check_msg(message_file: Path) -> None:
+    """commit-msg: a change that adds or edits samples needs a specific `Reinforces:` trailer."""
+    from datatenet import hooks
+
+    _emit(hooks.check_msg(_repo(), message_file))
+
+
+@cli.command("prepare-msg")
+@click.argument("message_file", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("source", required=False)
+@click.argument("sha", required=False)
+def prepare_msg(message_file: Path, source: str | None, sha: str | None) -> None:
+    """prepare-commit-msg: pre-fill the message with the change and a `Reinforces: ` line.
+
+    SOURCE and SHA are what git passes the hook (message, template, merge, squash, commit).
+    """
+    from datatenet import hooks
+
+    _emit(hooks.prepare_msg(_repo(), message_file, source, sha))
+
+
+@cli.command("check-range")
+@click.argument("range_spec", metavar="RANGE")
+def check_range(range_spec: str) -> None:
+    """CI: every data commit in RANGE (BASE..HEAD, BASE...HEAD, or BASE) states its behaviour
+    and passes the gates, hooks skipped with --no-verify or not. Exit 1 lists the offenders."""
+    from datatenet import hooks
+
+    _emit(hooks.check_range(_repo(), range_spec))
+
+
+@cli.command()
+@click.option(
+    "--pre-commit",
+    "pre_commit",
+    is_flag=True,
+    help="Add datatenet's hooks to .pre-commit-config.yaml instead of writing git hooks.",
+)
+def install(pre_commit: bool) -> None:
+    """Install the commit-msg, prepare-commit-msg and pre-commit hooks in this repository.
+
+    Existing hooks are never overwritten (the message says what to do instead).
+    """
+    from datatenet import hooks
+
+    result = hooks.install(_repo(), pre_commit=pre_commit, python=sys.executable)
+    click.echo("\n".join(result.lines))
+
+
+@cli.command()
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON document.")
+@click.option("--rev", "revision", default="HEAD", show_default=True, help="Start from here.")
+def log(path: Path | None, as_json: bool, revision: str) -> None:
+    """The data commits: date, commit, author, stated behaviour, +added -removed ~modified."""
+    from datatenet import history
+    from datatenet.sources import git
+
+    root = _repo()
+    relative = git.repo_path(root, path) if path is not None else None
+    entries = history.log(root, relative or None, revision=revision)
+    if as_json:
+        from datatenet.report.history import log_document
+
+        _print_json(log_document(entries))
+        return
+    from datatenet.report.history import render_log
+
+    click.echo(render_log(entries))
+
+
+@cli.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON document.")
+@click.option("--rev", "revision", default="HEAD", show_default=True, help="Blame this version.")
+@click.option("--summary", is_flag=True, help="Only the composition by behaviour.")
+def blame(path: Path, as_json: bool, revision: str, summary: bool) -> None:
+    """For every sample of PATH: the commit that introduced it and the behaviour it states."""
+    from datatenet import history
+    from datatenet.sources import git
+
+    gc.disable()
+    root = _repo()
+    result = history.blame(root, git.repo_path(root, path), revision=revision)
+    if as_json:
+        from datatenet.report.history import blame_document
+
+        _print_json(blame_document(result))
+        return
+    from datatenet.report.history import render_blame
+
+    click.echo(render_blame(result, summary_only=summary))
 
 
 def main(argv: list[str] | None = None) -> None:

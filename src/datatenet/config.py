@@ -11,8 +11,9 @@ model = "sentence-transformers/all-MiniLM-L6-v2"
 prompt = "question"                            # canonical name = the file's field
 key = "uid"                                    # `key` and `format` may be set per path too
 
-[thresholds]   # kept as raw tables for the analyses and gates
+[thresholds]   # kept as raw tables for the analyses, gates, hooks
 [gates]
+[commit]       # what a `Reinforces:` trailer must be (see datatenet.intent)
 [behaviours.clarify-first]
 ```
 
@@ -74,6 +75,7 @@ _KNOWN_KEYS = (
     "mappings",
     "thresholds",
     "gates",
+    "commit",
     "behaviours",
 )
 _PER_PATH_OPTIONS = ("key", "format")
@@ -104,6 +106,7 @@ class Settings:
     mappings: tuple[PathOptions, ...] = ()
     thresholds: Mapping[str, Any] = field(default_factory=_empty_table)
     gates: Mapping[str, Any] = field(default_factory=_empty_table)
+    commit: Mapping[str, Any] = field(default_factory=_empty_table)  # validated by intent.py
     behaviours: Mapping[str, Any] = field(default_factory=_empty_table)
 
     @property
@@ -294,6 +297,7 @@ def settings_from_dict(document: Mapping[str, Any], source: Path | None, where: 
         mappings=_mappings(document, where),
         thresholds=_table(document, "thresholds", where),
         gates=_table(document, "gates", where),
+        commit=_table(document, "commit", where),
         behaviours=_table(document, "behaviours", where),
     )
 
@@ -374,6 +378,18 @@ def starter_config(data_files: Iterable[str], pointers: Iterable[str] = ()) -> s
         "",
         "# [thresholds]",
         "# near_duplicate = 0.8",
+        "",
+        "# Commits that add or edit samples state the behaviour they reinforce (a `Reinforces:`",
+        "# trailer); what counts as specific enough, and the behaviours a commit may name:",
+        "# [commit]",
+        "# min_words = 4",
+        "# strict_behaviours = false",
+        "# [behaviours.clarify-first]",
+        '# statement = "When a request is ambiguous, ask one clarifying question first."',
+        "",
+        "# Gates of the pre-commit hook: error fails the commit, warn only prints.",
+        "# [gates]",
+        '# removed_share = { max = 0.2, level = "warn" }',
         "",
     ]
     return "\n".join(lines)

@@ -16,7 +16,6 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from datatenet.analysis.corpus import Corpus, Item
@@ -24,26 +23,15 @@ from datatenet.analysis.findings import Finding
 from datatenet.analysis.thresholds import Thresholds
 
 if TYPE_CHECKING:
-    import numpy as np
-    import numpy.typing as npt
+    from datatenet.analysis.semantic import CorpusVectors
 
 WHY = "the model is taught two behaviours for one situation"
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
-@dataclass(frozen=True)
-class Vectors:
-    """Prompt and answer embeddings (L2-normalized rows) of the new and existing items."""
-
-    new_prompts: npt.NDArray[np.float32]
-    new_answers: npt.NDArray[np.float32]
-    existing_prompts: npt.NDArray[np.float32]
-    existing_answers: npt.NDArray[np.float32]
-
-
 def find_conflicts(
-    corpus: Corpus, thresholds: Thresholds, vectors: Vectors | None = None
+    corpus: Corpus, thresholds: Thresholds, vectors: CorpusVectors | None = None
 ) -> list[Finding]:
     findings: list[Finding] = []
     reported: set[tuple[str, str]] = set()
@@ -118,7 +106,7 @@ def _label_conflicts(corpus: Corpus) -> list[Finding]:
 
 
 def _answer_conflicts(
-    corpus: Corpus, thresholds: Thresholds, vectors: Vectors | None
+    corpus: Corpus, thresholds: Thresholds, vectors: CorpusVectors | None
 ) -> list[Finding]:
     """SFT items: same prompt (by id, or by cosine with vectors), answers that diverge."""
     findings: list[Finding] = []
@@ -170,7 +158,7 @@ def _is_sft(item: Item) -> bool:
 
 
 def _similar_prompts(
-    corpus: Corpus, thresholds: Thresholds, vectors: Vectors | None
+    corpus: Corpus, thresholds: Thresholds, vectors: CorpusVectors | None
 ) -> Callable[[int], list[tuple[int, float]]]:
     """new index -> [(position in existing+new, prompt cosine)] above the threshold."""
     if vectors is None:
@@ -190,7 +178,7 @@ def _similar_prompts(
 
 
 def _answer_similarity(
-    corpus: Corpus, vectors: Vectors | None
+    corpus: Corpus, vectors: CorpusVectors | None
 ) -> Callable[[int, int], tuple[float, str]]:
     everyone: Sequence[Item] = (*corpus.existing, *corpus.new)
     if vectors is not None:

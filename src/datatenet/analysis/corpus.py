@@ -27,13 +27,15 @@ class Item:
     response: str  # the final answer (the chosen one, for preference data)
     rejected: str | None = None  # the rejected answer, for preference data
     label: bool | None = None  # KTO / unpaired preference: is the answer desirable
+    system: str = ""  # kept apart from `prompt` (see `item`), but part of a sample's identity
 
     @property
     def text(self) -> str:
         return f"{self.prompt}\n{self.response}"
 
     def ref(self) -> SampleRef:
-        return SampleRef(self.origin, self.sample_id, excerpt(self.prompt), excerpt(self.response))
+        last_turn = self.prompt.rsplit("\n", 1)[-1] if len(self.prompt) > 160 else self.prompt
+        return SampleRef(self.origin, self.sample_id, excerpt(last_turn), excerpt(self.response))
 
 
 @dataclass(frozen=True)
@@ -50,14 +52,18 @@ def item(sample: Sample) -> Item:
     rejected = None
     if sample.rejected is not None:
         rejected = "\n".join(m.content or (m.tool_calls or "") for m in sample.rejected)
+    # The turns only: a system prompt shared by the whole dataset would make every prompt look
+    # alike to the similarity checks. (The prompt id still covers it.)
+    turns = "\n".join(m.content or (m.tool_calls or "") for m in sample.prompt_messages)
     return Item(
         sample.id,
         sample.prompt_id,
         str(sample.origin) if sample.origin else "",
-        sample.prompt_text,
+        turns or sample.system,
         sample.response_text,
         rejected,
         sample.label,
+        sample.system,
     )
 
 

@@ -147,13 +147,31 @@ def _sample_loader(
     """Re-reads the bytes and converts only the records at the wanted entry indices."""
 
     def load_samples(indices: list[int]) -> list[Sample]:
-        wanted = {entries.positions[i]: i for i in indices}
+        # Records are found again by (position, rank among the valid records starting at that
+        # position): several records may start on one line (a one-line JSON array).
+        positions = entries.positions
+        wanted: dict[tuple[int, int], int] = {}
+        for index in indices:
+            first = index
+            while first > 0 and positions[first - 1] == positions[index]:
+                first -= 1
+            wanted[(positions[index], index - first)] = index
+        wanted_positions = {position for position, _ in wanted}
+        seen: dict[int, int] = {}
         found: dict[int, Sample] = {}
         again = read_records(fetch(), label, skip_invalid=True)
         for position, record in _objects(again, label, True, []):
-            if position in wanted:
-                sample = replace(bound.convert(record), origin=_origin(again, label, position))
-                found[wanted[position]] = sample
+            if position not in wanted_positions:
+                continue
+            try:
+                sample = bound.convert(record)
+            except RecordError:
+                continue  # skipped as invalid when the version was parsed, too
+            rank = seen.get(position, 0)
+            seen[position] = rank + 1
+            index = wanted.get((position, rank), -1)
+            if index >= 0:
+                found[index] = replace(sample, origin=_origin(again, label, position))
         return [found[i] for i in indices]
 
     return load_samples

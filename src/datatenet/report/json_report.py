@@ -3,6 +3,7 @@ JSON_SCHEMA_VERSION on any incompatible change."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
@@ -11,18 +12,36 @@ from datatenet.report.examples import KINDS, Change, changes
 from datatenet.version import Version
 
 if TYPE_CHECKING:
+    from datatenet.analysis.run import Analysis
     from datatenet.repo_diff import RepoDiff, State
 
 JSON_SCHEMA_VERSION = 1
 
 
-def diff_document(changesets: list[ChangeSet], show: int = 0) -> dict[str, Any]:
+def diff_document(
+    changesets: list[ChangeSet], show: int = 0, analyses: Sequence[Analysis] = ()
+) -> dict[str, Any]:
     datasets = [_dataset(changeset, show) for changeset in changesets]
     totals: dict[str, int] = {}
     for changeset in changesets:
         for name, value in asdict(changeset.summary).items():
             totals[name] = totals.get(name, 0) + value
+    totals["findings"] = 0
+    for dataset, analysis in zip(datasets, analyses, strict=False):
+        dataset["findings"] = [finding.to_json() for finding in analysis.findings]
+        dataset["notes"] = list(analysis.notes)
+        dataset["summary"]["findings"] = len(analysis.findings)
+        totals["findings"] += len(analysis.findings)
     return {"version": JSON_SCHEMA_VERSION, "summary": totals, "datasets": datasets}
+
+
+def scan_document(version: Version, analysis: Analysis) -> dict[str, Any]:
+    return {
+        "version": JSON_SCHEMA_VERSION,
+        "dataset": _version(version),
+        "findings": [finding.to_json() for finding in analysis.findings],
+        "notes": list(analysis.notes),
+    }
 
 
 def _dataset(changeset: ChangeSet, show: int) -> dict[str, Any]:
@@ -83,9 +102,11 @@ def _change(change: Change) -> dict[str, Any]:
     return out
 
 
-def repo_diff_document(result: RepoDiff, show: int = 0) -> dict[str, Any]:
+def repo_diff_document(
+    result: RepoDiff, show: int = 0, analyses: Sequence[Analysis] = ()
+) -> dict[str, Any]:
     """The [F1] document plus the states compared, and per dataset its path and status."""
-    document = diff_document(result.changesets, show)
+    document = diff_document(result.changesets, show, analyses)
     for dataset, change in zip(document["datasets"], result.changes, strict=True):
         dataset.update(
             path=change.path,

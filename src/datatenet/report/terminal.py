@@ -4,14 +4,19 @@ shown escaped, never sent to the terminal."""
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from datatenet.analysis.findings import SEVERITIES, Finding
 from datatenet.diff import ChangeSet
 from datatenet.report.examples import KINDS, Change, changes
 from datatenet.samples import Sample
 
 if TYPE_CHECKING:
+    from datatenet.analysis.run import Analysis
     from datatenet.repo_diff import DatasetChange, RepoDiff
+    from datatenet.version import Version
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 EXCERPT = 100
@@ -111,13 +116,23 @@ def _meta(sample: Sample) -> str:
     return ", ".join(f"{k}={v!r}" for k, v in sorted(sample.meta.items())) or "(none)"
 
 
-def render_repo_diff(result: RepoDiff, show: int = 0, *, verbose: bool = False) -> str:
-    """Every changed dataset of a repository diff, then renames, unavailable datasets, and
-    (verbose) what the id cache saved."""
+def render_repo_diff(
+    result: RepoDiff,
+    show: int = 0,
+    analyses: Sequence[Analysis] = (),
+    *,
+    verbose: bool = False,
+) -> str:
+    """Every changed dataset of a repository diff with its findings, then renames, unavailable
+    datasets, and (verbose) what the id cache saved."""
     lines = [f"{inert(result.base.label, 200)} -> {inert(result.head.label, 200)}"]
-    for change in result.changes:
+    for index, change in enumerate(result.changes):
         lines.append("")
         lines.append(render_summary(change.changeset, _dataset_title(change)))
+        if index < len(analyses):
+            findings = render_findings(analyses[index].findings, analyses[index].notes)
+            if findings:
+                lines.append(findings)
         examples = render_examples(change.changeset, show) if show else ""
         if examples:
             lines.append(examples)
@@ -142,3 +157,38 @@ def _dataset_title(change: DatasetChange) -> str:
     where = f"{change.old_path} -> {change.path}" if change.old_path else change.path
     storage = "" if change.storage == "git" else f", {change.storage}"
     return f"{where}  ({change.status}{storage})"
+
+
+def render_findings(findings: Sequence[Finding], notes: Sequence[str] = (), limit: int = 20) -> str:
+    """Findings, most severe first: both samples with their origins, the score, the tier and
+    the one-line explanation. `limit` caps the list; --json has every finding."""
+    lines: list[str] = []
+    if findings:
+        counts = Counter(finding.severity for finding in findings)
+        parts = [f"{counts[s]} {s}{'s' if counts[s] != 1 else ''}" for s in SEVERITIES if counts[s]]
+        lines.append(f"  findings: {len(findings)} ({', '.join(parts)})")
+    order = {severity: rank for rank, severity in enumerate(SEVERITIES)}
+    ranked = sorted(findings, key=lambda f: (order.get(f.severity, 9), f.kind, f.sample.origin))
+    for finding in ranked[:limit]:
+        lines.append(
+            f"  {finding.severity:<7} {finding.kind} ({finding.tier}, {finding.score:.2f}): "
+            f"{inert(finding.sample.origin, 120)} ~ {inert(finding.matched.origin, 120)}"
+        )
+        lines.append(f"          {inert(finding.explanation, 240)}")
+        lines.append(f"          prompt: {inert(finding.sample.prompt)}")
+    if len(ranked) > limit:
+        lines.append(f"  … and {len(ranked) - limit} more findings (see --json)")
+    lines.extend(f"  note: {inert(note, 300)}" for note in notes)
+    return "\n".join(lines)
+
+
+def render_scan(version: Version, analysis: Analysis) -> str:
+    lines = [
+        f"{inert(version.label, 200)}",
+        f"  schema: {version.schema}; {len(version.entries)} samples",
+    ]
+    if version.invalid:
+        lines.append(f"  invalid records skipped: {len(version.invalid)}")
+    findings = render_findings(analysis.findings, analysis.notes)
+    lines.append(findings if findings else "  no findings")
+    return "\n".join(lines)

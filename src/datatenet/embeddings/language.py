@@ -1,0 +1,63 @@
+"""Does the embedding model read the dataset's language? A warning when it plainly does not.
+
+all-MiniLM-L6-v2, the default model, was trained on English: on Chinese text its vectors say
+little (its vocabulary splits Chinese into single characters, many of them unknown), so the
+semantic tier would miss paraphrases and match unrelated samples. A dataset whose letters are
+mostly CJK (Chinese, Japanese, Korean) embedded with an English-only model gets a note that names
+a multilingual model to configure.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+MULTILINGUAL_MODEL = "sentence-transformers/paraphrase-multilingual-MiniLM-L12-v2"
+MOSTLY = 0.5  # share of CJK characters among letters above which a dataset is "mostly" CJK
+SAMPLE_CHARS = 200_000  # enough text to judge a dataset's language, cheap to count
+
+# English-only sentence-transformers families (base names, lower case, without the owner).
+_ENGLISH_ONLY = re.compile(
+    r"^(all-|multi-qa-|msmarco-|nli-|stsb-|average_word_embeddings_|gtr-t5-|sentence-t5-"
+    r"|paraphrase-(minilm|mpnet|albert|distilroberta|tinybert)|bge-[a-z]+-en|e5-(small|base|large)"
+    r"(-v2)?$|gte-(small|base|large)$|nomic-embed-text)"
+)
+_CJK = re.compile(
+    "[\u1100-\u11ff\u3040-\u30ff\u3100-\u312f\u3130-\u318f\u31a0-\u31ff\u3400-\u4dbf"
+    "\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0002fa1f]"
+)
+
+
+def is_english_only(model: str) -> bool:
+    """Whether a model name is one of the known English-only sentence-transformers models.
+    Accepts an embedder name too (`model|setting=...`)."""
+    base = model.split("|", 1)[0].rstrip("/").rsplit("/", 1)[-1].lower()
+    return bool(_ENGLISH_ONLY.match(base)) and "multilingual" not in base
+
+
+def cjk_share(texts: Iterable[str], limit: int = SAMPLE_CHARS) -> float:
+    """The share of CJK characters among the letters of the texts (up to `limit` characters)."""
+    cjk = letters = seen = 0
+    for text in texts:
+        text = text[: limit - seen]
+        seen += len(text)
+        cjk += len(_CJK.findall(text))
+        letters += sum(1 for char in text if char.isalpha())
+        if seen >= limit:
+            break
+    return cjk / letters if letters else 0.0
+
+
+def language_warning(texts: Iterable[str], model: str) -> str | None:
+    """A one-line note when mostly-CJK texts are embedded with an English-only model."""
+    if not is_english_only(model):
+        return None
+    share = cjk_share(texts)
+    if share <= MOSTLY:
+        return None
+    name = model.split("|", 1)[0]
+    return (
+        f"{share:.0%} of the text is Chinese, Japanese or Korean, but the embedding model {name} "
+        "reads English only, so semantic duplicates will be missed or misjudged: configure a "
+        f'multilingual model, e.g. model = "{MULTILINGUAL_MODEL}" in .datatenet.toml'
+    )

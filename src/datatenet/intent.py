@@ -1,0 +1,431 @@
+"""What a commit says its new samples teach: the `Reinforces:` trailer, parsed and judged.
+
+Trailers are parsed by git itself (`git interpret-trailers --parse`), so a trailer counts exactly
+when git would count it: in the last paragraph of the message, after a blank line; keys compare
+case-insensitively, continuation lines are unfolded. The message is first cut at the `commit -v`
+scissors line and stripped of comment lines, honouring `core.commentChar` (with `auto`, the
+character git chose is recognised from the comments it wrote).
+
+The judgement is a pure function of the parsed trailers and the rules of the `[commit]` table:
+
+```toml
+[commit]
+min_words = 4                 # fewer words than this is too short (a registered id is exempt)
+generic = ["more data", "update", "misc", "add samples", "fix", "wip"]   # replaces the default
+allow_multiple = false        # several Reinforces trailers, or one statement joining behaviours
+joiners = ["; ", " and also ", " as well as "]   # what joins two behaviours in one statement
+strict_behaviours = false     # only behaviours of the registry, by id or statement
+
+[behaviours.clarify-first]
+statement = "When a request is ambiguous, ask one clarifying question before answering."
+```
+
+A statement is *generic* when it is one of the `generic` phrases, or when every word of it is a
+word of those phrases or a filler word ("add more samples to the dataset").
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from datatenet.errors import DatatenetError
+
+TRAILER = "Reinforces"
+EXAMPLE_STATEMENT = "When a request is ambiguous, ask one clarifying question before answering."
+DEFAULT_GENERIC = (
+    "more data",
+    "new data",
+    "add data",
+    "data",
+    "dataset",
+    "update",
+    "update dataset",
+    "updates",
+    "misc",
+    "miscellaneous",
+    "various",
+    "stuff",
+    "add samples",
+    "more samples",
+    "new samples",
+    "more examples",
+    "add examples",
+    "samples",
+    "examples",
+    "training data",
+    "fix",
+    "fixes",
+    "wip",
+    "tbd",
+    "todo",
+    "tmp",
+    "test",
+    "cleanup",
+    "changes",
+    "improvements",
+    "improve model",
+    "better answers",
+    "general",
+    "n/a",
+    "none",
+    "same",
+    "see above",
+)
+DEFAULT_JOINERS = ("; ", " and also ", " as well as ", " along with ", " plus ", " & ", " + ")
+# Words that carry no behaviour on their own: a statement made only of these and of the
+# words of the generic phrases says nothing.
+_FILLER_WORDS = """a an the to of for in on at by with and or some more few many lots lot new old
+    this that these those it its our my we i into from as all any other another bunch set
+    several couple added adding adds add"""
+FILLER = frozenset(_FILLER_WORDS.split())
+# Scissors: `git commit -v` cuts the message here; everything below is the diff.
+_SCISSORS = "------------------------ >8 ------------------------"
+_AUTO_COMMENT_CHARS = "#;@!$%^&|:"
+_WORD = re.compile(r"[\w'’-]+")
+_SENTENCE_BREAK = re.compile(r"[.!?]\s+(?=\S)")
+
+
+@dataclass(frozen=True)
+class Trailer:
+    key: str  # as written (compare with .lower())
+    value: str
+
+
+@dataclass(frozen=True)
+class Message:
+    """A commit message as git will record it, and its trailers."""
+
+    text: str  # without comments and without what follows the scissors
+    trailers: tuple[Trailer, ...]
+
+    @property
+    def subject(self) -> str:
+        for line in self.text.splitlines():
+            if line.strip():
+                return line.strip()
+        return ""
+
+    def values(self, key: str = TRAILER) -> list[str]:
+        return [t.value for t in self.trailers if t.key.lower() == key.lower()]
+
+    @property
+    def misplaced(self) -> bool:
+        """A `Reinforces:` line that git does not read as a trailer (wrong paragraph)."""
+        if self.values():
+            return False
+        pattern = re.compile(rf"^\s*{TRAILER}\s*:", re.IGNORECASE | re.MULTILINE)
+        return bool(pattern.search(self.text))
+
+
+@dataclass(frozen=True)
+class Behaviour:
+    id: str
+    statement: str
+
+
+@dataclass(frozen=True)
+class Rules:
+    min_words: int = 4
+    generic: tuple[str, ...] = DEFAULT_GENERIC
+    allow_multiple: bool = False
+    joiners: tuple[str, ...] = DEFAULT_JOINERS
+    strict_behaviours: bool = False
+    behaviours: tuple[Behaviour, ...] = ()
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """The verdict on a message's statement of intent."""
+
+    ok: bool
+    problem: str  # "" when ok; else one line saying what is wrong
+    statement: str | None  # the stated behaviour (a registered id is expanded)
+    behaviour: str | None  # the registry id, when the statement names one
+
+
+# -- parsing ---------------------------------------------------------------------------------
+
+
+def comment_chars(root: Path | None, text: str = "") -> str:
+    """The characters that start comment lines, as `git commit` wrote them.
+
+    `core.commentChar` (or `core.commentString`) decides; with `auto`, the character is read
+    back from the comments git wrote ("Please enter the commit message ...", or the scissors).
+    """
+    configured = _config(root, "core.commentString") or _config(root, "core.commentChar")
+    if configured and configured != "auto":
+        return configured
+    if configured == "auto":
+        for line in text.splitlines():
+            if len(line) > 2 and line[0] in _AUTO_COMMENT_CHARS and line[1] == " ":
+                rest = line[2:]
+                if rest.startswith(("Please enter the commit message", _SCISSORS)):
+                    return line[0]
+    return "#"
+
+
+def _config(root: Path | None, key: str) -> str | None:
+    try:
+        result = subprocess.run(
+            ["git", "config", "--get", key],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    except FileNotFoundError:
+        return None
+    value = result.stdout.strip()
+    return value if result.returncode == 0 and value else None
+
+
+def strip_message(text: str, comment: str = "#") -> str:
+    """The message as git records it (cleanup=strip): no comment lines, nothing below the
+    scissors line, no trailing blank lines."""
+    kept: list[str] = []
+    for line in text.replace("\r\n", "\n").split("\n"):
+        if line.startswith(comment):
+            if line[len(comment) :].strip() == _SCISSORS:
+                break
+            continue
+        kept.append(line.rstrip())
+    return "\n".join(kept).strip("\n") + "\n"
+
+
+def parse_trailers(
+    message: str, root: Path | None = None, comment: str = "#"
+) -> tuple[Trailer, ...]:
+    """Trailers as git reads them (`git interpret-trailers --parse`), from a stripped message
+    (`comment`: the comment character it was stripped of)."""
+    setting = ["-c", f"core.commentChar={comment}"] if len(comment) == 1 else []
+    try:
+        result = subprocess.run(
+            ["git", *setting, "interpret-trailers", "--parse"],
+            cwd=root,
+            input=message.encode(),
+            capture_output=True,
+            check=False,
+        )
+    except FileNotFoundError:
+        raise DatatenetError(
+            "git is not installed or not on PATH", "install git, then run the command again"
+        ) from None
+    if result.returncode != 0:
+        said = result.stderr.decode(errors="replace").strip()
+        raise DatatenetError(
+            f"`git interpret-trailers` failed: {said or 'no message'}",
+            "check your git installation and its trailer.* settings",
+        )
+    trailers: list[Trailer] = []
+    for line in result.stdout.decode(errors="replace").splitlines():
+        key, separator, value = line.partition(":")
+        if separator:
+            trailers.append(Trailer(key.strip(), value.strip()))
+    return tuple(trailers)
+
+
+def parse_message(text: str, root: Path | None = None, comment: str | None = None) -> Message:
+    """A raw message file (as the commit-msg hook sees it) -> the message and its trailers."""
+    comment = comment if comment is not None else comment_chars(root, text)
+    stripped = strip_message(text, comment)
+    return Message(stripped, parse_trailers(stripped, root, comment) if stripped.strip() else ())
+
+
+# -- rules -----------------------------------------------------------------------------------
+
+
+def rules_from_config(
+    commit: Mapping[str, Any], behaviours: Mapping[str, Any], where: str = "config"
+) -> Rules:
+    """Validate the `[commit]` and `[behaviours]` tables; each mistake names the key."""
+    known = ("min_words", "generic", "allow_multiple", "joiners", "strict_behaviours")
+    unknown = sorted(set(commit) - set(known))
+    if unknown:
+        raise DatatenetError(
+            f"{where}: unknown key{'s' if len(unknown) > 1 else ''} in [commit]: "
+            + ", ".join(unknown),
+            f"known keys: {', '.join(known)}",
+        )
+    rules = Rules()
+    min_words = commit.get("min_words", rules.min_words)
+    if isinstance(min_words, bool) or not isinstance(min_words, int) or min_words < 0:
+        raise DatatenetError(
+            f"{where}: [commit] min_words must be a whole number, not {min_words!r}",
+            "e.g. min_words = 4",
+        )
+    generic = _strings(commit, "generic", rules.generic, where, '["more data", "update"]')
+    joiners = _strings(commit, "joiners", rules.joiners, where, '["; ", " and also "]')
+    flags = {}
+    for name in ("allow_multiple", "strict_behaviours"):
+        value = commit.get(name, getattr(rules, name))
+        if not isinstance(value, bool):
+            raise DatatenetError(
+                f"{where}: [commit] {name} must be true or false, not {value!r}",
+                f"e.g. {name} = true",
+            )
+        flags[name] = value
+    registry: list[Behaviour] = []
+    for ident, table in behaviours.items():
+        example = f'[behaviours.{ident}] statement = "{EXAMPLE_STATEMENT}"'
+        statement = table.get("statement") if isinstance(table, dict) else None
+        if not isinstance(statement, str) or not statement.strip():
+            raise DatatenetError(
+                f"{where}: [behaviours.{ident}] needs a `statement` string", f"e.g. {example}"
+            )
+        registry.append(Behaviour(str(ident), " ".join(statement.split())))
+    if flags["strict_behaviours"] and not registry:
+        raise DatatenetError(
+            f"{where}: [commit] strict_behaviours = true, but no behaviour is registered",
+            f'register one: [behaviours.clarify-first] statement = "{EXAMPLE_STATEMENT}"',
+        )
+    return Rules(
+        min_words=min_words,
+        generic=tuple(generic),
+        allow_multiple=flags["allow_multiple"],
+        joiners=tuple(joiners),
+        strict_behaviours=flags["strict_behaviours"],
+        behaviours=tuple(registry),
+    )
+
+
+def _strings(
+    table: Mapping[str, Any], key: str, default: tuple[str, ...], where: str, example: str
+) -> tuple[str, ...]:
+    value = table.get(key, list(default))
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise DatatenetError(
+            f"{where}: [commit] {key} must be a list of strings", f"e.g. {key} = {example}"
+        )
+    return tuple(value)
+
+
+# -- judging ---------------------------------------------------------------------------------
+
+
+def judge(message: Message, rules: Rules) -> Judgement:
+    """Does the message state, in one specific sentence, the one behaviour its samples teach?"""
+    values = message.values()
+    if not values:
+        if message.misplaced:
+            return _refuse(
+                "a `Reinforces:` line is there, but not as a trailer: git reads trailers only "
+                "in the last paragraph, after a blank line"
+            )
+        return _refuse("the message has no `Reinforces:` trailer")
+    distinct = list(dict.fromkeys(" ".join(v.split()) for v in values))
+    if len(distinct) > 1 and not rules.allow_multiple:
+        return _refuse(
+            f"{len(distinct)} `Reinforces:` trailers: one commit should reinforce one "
+            "behaviour (split the commit, or set [commit] allow_multiple = true)"
+        )
+    statements = [judge_statement(value, rules) for value in distinct]
+    for judgement in statements:
+        if not judgement.ok:
+            return judgement
+    first = statements[0]
+    if len(statements) == 1:
+        return first
+    joined = " | ".join(j.statement or "" for j in statements)
+    return Judgement(True, "", joined, first.behaviour)
+
+
+def judge_statement(value: str, rules: Rules) -> Judgement:
+    statement = " ".join(value.split())
+    if not statement:
+        return _refuse("the `Reinforces:` trailer is empty", statement)
+    registered = registry_match(statement, rules.behaviours)
+    if registered is not None:
+        return Judgement(True, "", registered.statement, registered.id)
+    if rules.strict_behaviours:
+        ids = ", ".join(b.id for b in rules.behaviours)
+        return _refuse(
+            f"{statement!r} is not a registered behaviour (strict_behaviours): name one of "
+            f"{ids}, or register it under [behaviours.<id>]",
+            statement,
+        )
+    words = _words(statement)
+    if is_generic(statement, rules.generic):
+        return _refuse(
+            f"{statement!r} is generic: it does not say which behaviour the samples teach",
+            statement,
+        )
+    if len(words) < rules.min_words:
+        return _refuse(
+            f"{statement!r} is too short ({len(words)} word{'s' if len(words) != 1 else ''}; "
+            f"at least {rules.min_words}): say what the model should do, and when",
+            statement,
+        )
+    if not rules.allow_multiple:
+        joined = joins_behaviours(statement, rules.joiners)
+        if joined:
+            return _refuse(
+                f"{statement!r} joins several behaviours ({joined}): one commit should "
+                "reinforce one behaviour",
+                statement,
+            )
+    return Judgement(True, "", statement, None)
+
+
+def registry_match(statement: str, behaviours: Sequence[Behaviour]) -> Behaviour | None:
+    """The registered behaviour a statement names, by id or by its statement."""
+    wanted = _normal(statement)
+    for behaviour in behaviours:
+        if statement.strip().lower() == behaviour.id.lower():
+            return behaviour
+        if wanted == _normal(behaviour.statement):
+            return behaviour
+    return None
+
+
+def is_generic(statement: str, generic: Sequence[str]) -> bool:
+    normal = _normal(statement)
+    phrases = {_normal(phrase) for phrase in generic}
+    if not normal or normal in phrases:
+        return True
+    vocabulary = FILLER | {_stem(w) for phrase in generic for w in _words(phrase)}
+    return all(_stem(word) in vocabulary for word in _words(statement))
+
+
+def joins_behaviours(statement: str, joiners: Sequence[str]) -> str:
+    """What in the statement joins two behaviours ("" when nothing does)."""
+    text = statement.strip().rstrip(".!?")
+    if len(_SENTENCE_BREAK.split(text)) > 1:
+        return "several sentences"
+    lowered = f" {text.lower()} "
+    for joiner in joiners:
+        if joiner.lower() in lowered:
+            return repr(joiner.strip() or joiner)
+    return ""
+
+
+def behaviour_key(statement: str | None, behaviour: str | None) -> str | None:
+    """What history groups samples by: the registry id, else the statement."""
+    return behaviour or statement
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text.lower())
+
+
+def _stem(word: str) -> str:
+    word = word.strip("'’-")
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
+def _normal(text: str) -> str:
+    return " ".join(_stem(w) for w in _words(text))
+
+
+def _refuse(problem: str, statement: str | None = None) -> Judgement:
+    return Judgement(False, problem, statement, None)
+
+
+def example_message(subject: str, statement: str = EXAMPLE_STATEMENT) -> str:
+    """A message with the trailer where git reads it: the last paragraph, after a blank line."""
+    subject = subject.strip() or "Add samples that teach one behaviour"
+    return f"{subject}\n\n{TRAILER}: {statement}\n"
