@@ -231,13 +231,30 @@ def test_gates_fail_the_pre_commit_stage_with_the_evidence(repo: Repo) -> None:
     assert refused.returncode != 0
     assert "FAILED: removed_share = 0.5, above max 0.25" in refused.stderr
     assert f"{TRAIN}:1: first of 10 removed" in refused.stderr
-    assert "gate contradictions: not measured in this run" in refused.stderr
+    assert "contradictions" not in refused.stderr  # measured (no new samples), and passed
 
     repo.write(TRAIN, alpaca(21))
     repo.git("add", TRAIN)
     warned = run_cli("check", cwd=repo.path)
     assert warned.returncode == 0
     assert "warning: added = 1, above max 0" in warned.stdout
+
+
+def test_default_gates_refuse_a_contradiction_and_a_copy(repo: Repo) -> None:
+    samples = alpaca(20).splitlines(True)
+    contradiction = json.dumps({"instruction": "question 3", "output": "Nobody knows that."})
+    repo.write(TRAIN, "".join(samples) + contradiction + "\n")
+    repo.git("add", TRAIN)
+    refused = run_cli("check", cwd=repo.path)
+    assert refused.returncode == 1, refused.stdout + refused.stderr
+    assert "FAILED: contradictions = 1, above max 0" in refused.stderr
+    assert f"{TRAIN}:21" in refused.stderr  # the evidence: the new sample
+    assert f"{TRAIN}:4" in refused.stderr  # and the one it contradicts
+    repo.write(TRAIN, "".join(samples) + samples[5])  # one copy among one new sample: 100%
+    repo.git("add", TRAIN)
+    copied = run_cli("check", cwd=repo.path)
+    assert copied.returncode == 1
+    assert "FAILED: added_duplicate_share = 1" in copied.stderr
 
 
 def test_dvc_tracked_dataset(repo: Repo) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import gc
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,8 +17,9 @@ from datatenet import __version__
 from datatenet.errors import DatatenetError
 
 if TYPE_CHECKING:
+    from datatenet.analysis.findings import Finding
     from datatenet.hooks import Verdict
-    from datatenet.repo_diff import Failure
+    from datatenet.repo_diff import Failure, RepoDiff
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -277,6 +278,19 @@ def _repo() -> Path:
     return git.repo_root(Path.cwd())
 
 
+def _gate_analysis(root: Path, semantic: bool) -> Callable[[RepoDiff], list[Finding]]:
+    """The findings the gates measure: duplicates and conflicts of the new samples; the
+    semantic tier only when asked for (it loads a model: too slow for every commit)."""
+
+    def analyse(diff: RepoDiff) -> list[Finding]:
+        from datatenet.analysis.run import analyse_repo_diff, analysis_config
+
+        checks = "all" if semantic else "exact,near,conflicts"
+        return analyse_repo_diff(diff, analysis_config(checks, root))
+
+    return analyse
+
+
 def _emit(verdict: Verdict) -> None:
     """Print a hook's verdict (refusals on stderr) and exit 1 when it failed."""
     if verdict.lines:
@@ -299,7 +313,8 @@ def check(semantic: bool) -> None:
     """
     from datatenet import hooks
 
-    _emit(hooks.check(_repo(), semantic=semantic))
+    root = _repo()
+    _emit(hooks.check(root, analyse=_gate_analysis(root, semantic), semantic=semantic))
 
 
 @cli.command("check-msg")
@@ -327,12 +342,19 @@ def prepare_msg(message_file: Path, source: str | None, sha: str | None) -> None
 
 @cli.command("check-range")
 @click.argument("range_spec", metavar="RANGE")
-def check_range(range_spec: str) -> None:
+@click.option(
+    "--semantic",
+    is_flag=True,
+    envvar="DATATENET_SEMANTIC",
+    help="Also run the semantic tier (needs datatenet[embeddings]); env DATATENET_SEMANTIC=1.",
+)
+def check_range(range_spec: str, semantic: bool) -> None:
     """CI: every data commit in RANGE (BASE..HEAD, BASE...HEAD, or BASE) states its behaviour
     and passes the gates, hooks skipped with --no-verify or not. Exit 1 lists the offenders."""
     from datatenet import hooks
 
-    _emit(hooks.check_range(_repo(), range_spec))
+    root = _repo()
+    _emit(hooks.check_range(root, range_spec, analyse=_gate_analysis(root, semantic)))
 
 
 @cli.command()

@@ -148,6 +148,13 @@ class GateVerdict:
         return not self.failed and not self.errors
 
 
+# The gates of a repository whose config has no [gates] table (DESIGN.md's sketch).
+DEFAULT_GATES: Mapping[str, Any] = {
+    "added_duplicate_share": {"max": 0.05, "level": "error"},
+    "contradictions": {"max": 0, "level": "error"},
+}
+
+
 def parse_gates(table: Mapping[str, Any], where: str = "config") -> tuple[Gate, ...]:
     """The `[gates]` table -> gates; every mistake names the gate and shows the form."""
     gates: list[Gate] = []

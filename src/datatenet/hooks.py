@@ -433,7 +433,7 @@ def _gate_verdict(diff: RepoDiff, settings: Settings, analyse: Analyse | None) -
     from datatenet import gates
 
     where = settings.source.name if settings.source else "config"
-    configured = gates.parse_gates(settings.gates, where)
+    configured = gates.parse_gates(settings.gates or gates.DEFAULT_GATES, where)
     measures = gates.diff_measures(diff)
     if analyse is not None:
         added, _, modified = _totals(diff)

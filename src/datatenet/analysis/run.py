@@ -23,6 +23,7 @@ from datatenet.version import Version
 
 if TYPE_CHECKING:
     from datatenet.embeddings.base import Embedder
+    from datatenet.repo_diff import RepoDiff
 
 CHECKS = ("exact", "near", "semantic", "conflicts")
 GROUPS: Mapping[str, tuple[str, ...]] = {
@@ -144,6 +145,11 @@ def analyse_change(changeset: ChangeSet, config: AnalysisConfig) -> Analysis:
     from datatenet.analysis.corpus import corpus_of_change
 
     return analyse(corpus_of_change(changeset), config)
+
+
+def analyse_repo_diff(diff: RepoDiff, config: AnalysisConfig) -> list[Finding]:
+    """Every finding of every changed dataset of a repository diff (for the gates)."""
+    return [f for changeset in diff.changesets for f in analyse_change(changeset, config).findings]
 
 
 def analyse_version(version: Version, config: AnalysisConfig) -> Analysis:
