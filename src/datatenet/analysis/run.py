@@ -117,25 +117,14 @@ def _lexical_duplicates(corpus: Corpus, config: AnalysisConfig) -> list[Finding]
     return found
 
 
-def _open_embedder(config: AnalysisConfig, corpus: Corpus) -> tuple[Embedder, str | None]:
-    """The cached sentence-transformers embedder (the model loads on the first cache miss),
-    and a note when the model does not fit the data's language."""
-    import importlib.util
+def _open_embedder(config: AnalysisConfig, corpus: Corpus) -> tuple[Embedder, str]:
+    """The configured model behind the on-disk cache (it loads on the first cache miss), and a
+    note when the model does not fit the data's language. EmbeddingsUnavailable if it cannot
+    be had."""
+    from datatenet.embeddings.cache import cache_directory
+    from datatenet.embeddings.open import open_embedder
 
-    from datatenet.embeddings.base import EmbeddingsUnavailable
-
-    if importlib.util.find_spec("sentence_transformers") is None:
-        raise EmbeddingsUnavailable(
-            "sentence-transformers is not installed (pip install 'datatenet[embeddings]')"
-        )
-    from datatenet.analysis.semantic import corpus_language_warning
-    from datatenet.embeddings.cache import CachedEmbedder, cache_directory
-    from datatenet.embeddings.st import SentenceTransformerEmbedder
-
-    embedder = CachedEmbedder(
-        SentenceTransformerEmbedder(config.model), cache_directory(config.root)
-    )
-    return embedder, corpus_language_warning(corpus, config.model)
+    return open_embedder(config.model, cache_directory(config.root), corpus)
 
 
 def analyse_change(changeset: ChangeSet, config: AnalysisConfig) -> Analysis:
