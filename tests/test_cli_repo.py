@@ -150,3 +150,16 @@ def test_two_files_inside_a_repository_are_compared_directly(repo: Repo, tmp_pat
     result = run_cli("diff", old, TRAIN, cwd=repo.path)
     assert result.returncode == 0, result.stderr
     assert "unchanged 3  added 19" in result.stdout
+
+
+def test_log_counts_the_findings_of_each_commit(repo: Repo) -> None:
+    samples = alpaca(22, edited=(3,), edit=" (edited)").splitlines(True)
+    repo.write(TRAIN, "".join(samples) + samples[7])  # a copy of an existing sample
+    repo.commit("a copy")
+    result = run_datatenet("log", "--json", cwd=repo.path)
+    assert result.returncode == 0, result.stderr
+    commits = json.loads(result.stdout)["commits"]
+    assert [c["subject"] for c in commits][:2] == ["a copy", "two more samples, one edited"]
+    assert [c["findings"] for c in commits][:2] == [1, 0]
+    quiet = run_datatenet("log", "--json", "--checks", "none", cwd=repo.path)
+    assert json.loads(quiet.stdout)["commits"][0]["findings"] == 0

@@ -281,11 +281,13 @@ def _repo() -> Path:
 def _gate_analysis(root: Path, semantic: bool) -> Callable[[RepoDiff], list[Finding]]:
     """The findings the gates measure: duplicates and conflicts of the new samples; the
     semantic tier only when asked for (it loads a model: too slow for every commit)."""
+    return _commit_analysis(root, "all" if semantic else "exact,near,conflicts")
 
+
+def _commit_analysis(root: Path, checks: str) -> Callable[[RepoDiff], list[Finding]]:
     def analyse(diff: RepoDiff) -> list[Finding]:
         from datatenet.analysis.run import analyse_repo_diff, analysis_config
 
-        checks = "all" if semantic else "exact,near,conflicts"
         return analyse_repo_diff(diff, analysis_config(checks, root))
 
     return analyse
@@ -379,14 +381,23 @@ def install(pre_commit: bool) -> None:
 @click.argument("path", required=False, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON document.")
 @click.option("--rev", "revision", default="HEAD", show_default=True, help="Start from here.")
-def log(path: Path | None, as_json: bool, revision: str) -> None:
-    """The data commits: date, commit, author, stated behaviour, +added -removed ~modified."""
+@click.option(
+    "--checks",
+    default="exact,near,conflicts",
+    show_default=True,
+    metavar="CHECK,...",
+    help="Checks whose findings each commit counts (as for diff; none to skip them).",
+)
+def log(path: Path | None, as_json: bool, revision: str, checks: str) -> None:
+    """The data commits: date, commit, author, stated behaviour, +added -removed ~modified,
+    and the findings of each commit's new samples."""
     from datatenet import history
     from datatenet.sources import git
 
     root = _repo()
     relative = git.repo_path(root, path) if path is not None else None
-    entries = history.log(root, relative or None, revision=revision)
+    analyse = None if checks == "none" else _commit_analysis(root, checks)
+    entries = history.log(root, relative or None, revision=revision, analyse=analyse)
     if as_json:
         from datatenet.report.history import log_document
 

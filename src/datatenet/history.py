@@ -28,6 +28,7 @@ from datatenet.idcache import CachedVersion, IdCache
 from datatenet.sources import dvc, git
 
 if TYPE_CHECKING:
+    from datatenet.gates import Analyse
     from datatenet.repo_diff import DatasetChange, RepoDiff
     from datatenet.version import Version
 
@@ -296,12 +297,18 @@ def _counts(change: DatasetChange) -> DatasetCounts:
 
 
 def log(
-    root: Path, path: str | None = None, *, revision: str = "HEAD", settings: Settings | None = None
+    root: Path,
+    path: str | None = None,
+    *,
+    revision: str = "HEAD",
+    settings: Settings | None = None,
+    analyse: Analyse | None = None,
 ) -> list[LogEntry]:
     """The data commits reachable from `revision`, newest first: who, when, what it states,
     and how many samples it added, removed and modified (in `path` only, when given).
 
-    Merge commits are left out: the commits they bring in are listed themselves."""
+    Merge commits are left out: the commits they bring in are listed themselves. With
+    `analyse`, each entry counts the findings of its commit (in `path` only, when given)."""
     settings = settings if settings is not None else load_settings(root)
     if not git.has_commits(root):
         return []
@@ -324,6 +331,10 @@ def log(
         if not changes and not unreadable:
             continue
         counts = tuple(_counts(c) for c in changes)
+        findings = 0
+        if analyse is not None and changes:
+            paths = tuple(f"{c.path}:" for c in changes) + tuple(f"{c.path} row" for c in changes)
+            findings = sum(1 for f in analyse(diff) if f.sample.origin.startswith(paths))
         entries.append(
             LogEntry(
                 info.commit,
@@ -335,7 +346,7 @@ def log(
                 sum(c.removed for c in counts),
                 sum(c.modified for c in counts),
                 counts,
-                0,
+                findings,
                 tuple(unreadable),
             )
         )
