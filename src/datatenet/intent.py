@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from datatenet.errors import DatatenetError
+from datatenet.sources import git
 
 TRAILER = "Reinforces"
 EXAMPLE_STATEMENT = "When a request is ambiguous, ask one clarifying question before answering."
@@ -203,26 +204,11 @@ def parse_trailers(
     """Trailers as git reads them (`git interpret-trailers --parse`), from a stripped message
     (`comment`: the comment character it was stripped of)."""
     setting = ["-c", f"core.commentChar={comment}"] if len(comment) == 1 else []
-    try:
-        result = subprocess.run(
-            ["git", *setting, "interpret-trailers", "--parse"],
-            cwd=root,
-            input=message.encode(),
-            capture_output=True,
-            check=False,
-        )
-    except FileNotFoundError:
-        raise DatatenetError(
-            "git is not installed or not on PATH", "install git, then run the command again"
-        ) from None
-    if result.returncode != 0:
-        said = result.stderr.decode(errors="replace").strip()
-        raise DatatenetError(
-            f"`git interpret-trailers` failed: {said or 'no message'}",
-            "check your git installation and its trailer.* settings",
-        )
+    parsed = git.run(
+        root or Path.cwd(), *setting, "interpret-trailers", "--parse", input=message.encode()
+    )
     trailers: list[Trailer] = []
-    for line in result.stdout.decode(errors="replace").splitlines():
+    for line in parsed.decode(errors="replace").splitlines():
         key, separator, value = line.partition(":")
         if separator:
             trailers.append(Trailer(key.strip(), value.strip()))
