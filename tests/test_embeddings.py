@@ -587,3 +587,29 @@ def test_open_embedder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shared_d
     assert note == "" and embedder.name.endswith("max_seq_length=128|normalized")
     assert embedder.store is not None
     assert embedder.store.directory == tmp_path / "xdg" / "datatenet" / "embeddings"
+
+
+class FailsOnSecondCall(BagOfWords):
+    """Embeds one batch, then fails like an interrupted run (Ctrl-C in a hook, a kill)."""
+
+    def embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        if self.embedded:
+            raise KeyboardInterrupt
+        return super().embed(texts)
+
+
+def test_an_interrupted_run_keeps_the_chunks_it_embedded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import datatenet.embeddings.cache as cache_module
+
+    monkeypatch.setattr(cache_module, "MISS_CHUNK", 2)
+    texts = ["one two", "three four five", "six", "seven eight nine ten"]
+    with pytest.raises(KeyboardInterrupt), CachedEmbedder(FailsOnSecondCall(), tmp_path) as first:
+        first.embed(texts)
+    survivor = BagOfWords()
+    with CachedEmbedder(survivor, tmp_path) as second:
+        vectors = second.embed(texts)
+    assert second.hits == 2  # the first chunk (the two shortest texts) was stored
+    assert sorted(survivor.embedded) == sorted(["three four five", "seven eight nine ten"])
+    assert np.allclose(vectors, CachedEmbedder(BagOfWords(), None).embed(texts), atol=1e-3)

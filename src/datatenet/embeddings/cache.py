@@ -44,6 +44,7 @@ BUSY_TIMEOUT_S = 10.0  # writers hold the lock for milliseconds; past this, go o
 _LOOKUP_CHUNK = 30_000  # bound parameters a statement (SQLite allows 32,766)
 _CORRUPT_CODES = (11, 26)  # SQLITE_CORRUPT, SQLITE_NOTADB
 _NORM_TOLERANCE = 0.01
+MISS_CHUNK = 2048  # texts embedded (and stored) at a time
 _MMAP_BYTES = 1 << 30
 _PAGE_SIZE = 16384
 T = TypeVar("T")
@@ -387,15 +388,19 @@ class CachedEmbedder:
         missing = np.flatnonzero(~found)
         self.hits += len(distinct) - len(missing)
         self.misses += len(missing)
-        if len(missing):
-            fresh = self.inner.embed([distinct[i] for i in missing])
+        # Embedded and stored chunk by chunk (shortest texts first, so batches stay alike in
+        # length): an interrupted first run over a large dataset keeps what it embedded.
+        by_length = sorted(missing.tolist(), key=lambda i: len(distinct[i]))
+        for start in range(0, len(by_length), MISS_CHUNK):
+            chunk = np.asarray(by_length[start : start + MISS_CHUNK], dtype=np.intp)
+            fresh = self.inner.embed([distinct[i] for i in chunk])
             rounded = _unit(np.asarray(fresh, dtype=np.float32)).astype(np.float16)
             if out is None or out.shape[1] != rounded.shape[1]:
                 out = np.zeros((len(distinct), rounded.shape[1]), dtype=np.float32)
-            out[missing] = rounded
-            sound = np.isfinite(_norms(out[missing]))
+            out[chunk] = rounded
+            sound = np.isfinite(_norms(out[chunk]))
             if self.store is not None and sound.any():
-                self.store.put(name, keys[missing[sound]], highs[missing[sound]], rounded[sound])
+                self.store.put(name, keys[chunk[sound]], highs[chunk[sound]], rounded[sound])
         if out is None:  # no texts at all
             return np.zeros((0, 0), dtype=np.float32)
         out = _unit(out)
