@@ -6,7 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from datatenet.config import Settings, glob_match, load_settings, starter_config
+from datatenet.config import (
+    Settings,
+    glob_match,
+    load_settings,
+    settings_from_dict,
+    starter_config,
+)
 from datatenet.errors import DatatenetError
 from datatenet.formats.load import LoadOptions
 
@@ -117,3 +123,13 @@ def test_starter_config_is_valid(tmp_path: Path) -> None:
     assert 'datasets = ["data/*.jsonl", "*.json.gz", "d/*.dvc"]' in text
     write(tmp_path, ".datatenet.toml", text)
     assert load_settings(tmp_path).datasets == ("data/*.jsonl", "*.json.gz", "d/*.dvc")
+
+
+def test_max_seq_length_is_a_positive_whole_number() -> None:
+    settings = settings_from_dict({"max_seq_length": 128}, None, ".datatenet.toml")
+    assert settings.max_seq_length == 128
+    for wrong in (0, -3, "long", 1.5, True):
+        with pytest.raises(DatatenetError) as caught:
+            settings_from_dict({"max_seq_length": wrong}, None, ".datatenet.toml")
+        assert "max_seq_length" in caught.value.message
+        assert "max_seq_length = 256" in caught.value.hint

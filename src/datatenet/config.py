@@ -72,6 +72,7 @@ _KNOWN_KEYS = (
     "key",
     "format",
     "model",
+    "max_seq_length",
     "mappings",
     "thresholds",
     "gates",
@@ -103,6 +104,7 @@ class Settings:
     key: str | None = None
     schema: str | None = None
     model: str | None = None
+    max_seq_length: int | None = None  # tokens the model reads of each text
     mappings: tuple[PathOptions, ...] = ()
     thresholds: Mapping[str, Any] = field(default_factory=_empty_table)
     gates: Mapping[str, Any] = field(default_factory=_empty_table)
@@ -294,12 +296,22 @@ def settings_from_dict(document: Mapping[str, Any], source: Path | None, where: 
         key=_string(document, "key", where, 'key = "id"'),
         schema=schema,
         model=_string(document, "model", where, 'model = "sentence-transformers/all-MiniLM-L6-v2"'),
+        max_seq_length=_positive_int(document, "max_seq_length", where, "max_seq_length = 256"),
         mappings=_mappings(document, where),
         thresholds=_table(document, "thresholds", where),
         gates=_table(document, "gates", where),
         commit=_table(document, "commit", where),
         behaviours=_table(document, "behaviours", where),
     )
+
+
+def _positive_int(document: Mapping[str, Any], key: str, where: str, example: str) -> int | None:
+    value = document.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise _wrong(where, key, "a positive whole number", value, example)
+    return value
 
 
 def _check_schema(schema: str | None, where: str, key: str) -> None:

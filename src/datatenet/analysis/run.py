@@ -40,6 +40,7 @@ class AnalysisConfig:
     thresholds: Thresholds = field(default_factory=Thresholds)
     model: str = DEFAULT_MODEL
     root: Path | None = None  # the repository: its git directory holds the caches
+    max_seq_length: int | None = None  # None: the embedder's default
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,11 @@ def _open_embedder(config: AnalysisConfig, corpus: Corpus) -> tuple[Embedder, st
     from datatenet.embeddings.cache import cache_directory
     from datatenet.embeddings.open import open_embedder
 
-    return open_embedder(config.model, cache_directory(config.root), corpus)
+    if config.max_seq_length is None:
+        return open_embedder(config.model, cache_directory(config.root), corpus)
+    return open_embedder(
+        config.model, cache_directory(config.root), corpus, max_seq_length=config.max_seq_length
+    )
 
 
 def analyse_change(changeset: ChangeSet, config: AnalysisConfig) -> Analysis:
@@ -157,4 +162,5 @@ def analysis_config(checks: str | None, root: Path | None) -> AnalysisConfig:
 
     settings = load_settings(root)
     thresholds = Thresholds.from_config(settings.thresholds)
-    return AnalysisConfig(chosen, thresholds, settings.model or DEFAULT_MODEL, root)
+    model = settings.model or DEFAULT_MODEL
+    return AnalysisConfig(chosen, thresholds, model, root, settings.max_seq_length)
