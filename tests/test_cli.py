@@ -130,3 +130,17 @@ def test_bad_map_is_a_usage_error() -> None:
     )
     assert result.returncode == 2
     assert "canonical=field" in result.stderr
+
+
+def test_scan_reports_the_14_exact_duplicates_of_alpaca_en_demo(shared_data: Path) -> None:
+    demo = shared_data / "llama_factory" / "alpaca_en_demo.json"
+    result = run_cli("scan", demo, "--checks", "exact", "--json")
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["dataset"]["samples"] == 999
+    findings = document["findings"]
+    assert len(findings) == 14
+    assert {f["kind"] for f in findings} == {"exact-duplicate"}
+    for finding in findings:  # each names the later copy and the earlier one, with lines
+        later, earlier = finding["sample"]["origin"], finding["matched"]["origin"]
+        assert int(later.rsplit(":", 1)[1]) > int(earlier.rsplit(":", 1)[1])
