@@ -163,3 +163,18 @@ def test_log_counts_the_findings_of_each_commit(repo: Repo) -> None:
     assert [c["findings"] for c in commits][:2] == [1, 0]
     quiet = run_datatenet("log", "--json", "--checks", "none", cwd=repo.path)
     assert json.loads(quiet.stdout)["commits"][0]["findings"] == 0
+
+
+def test_the_findings_of_commits_are_analysed_once(repo: Repo) -> None:
+    samples = alpaca(22, edited=(3,), edit=" (edited)").splitlines(True)
+    repo.write(TRAIN, "".join(samples) + samples[7])
+    repo.commit("a copy")
+    first = json.loads(run_datatenet("log", "--json", cwd=repo.path).stdout)["commits"]
+    stored = sorted((repo.path / ".git" / "datatenet" / "findings").glob("*.json"))
+    assert len(stored) == 3  # one per data commit
+    second = json.loads(run_datatenet("log", "--json", cwd=repo.path).stdout)["commits"]
+    assert [c["findings"] for c in second] == [c["findings"] for c in first] == [1, 0, 0]
+    for path in stored:
+        path.write_bytes(b"{not json")  # damaged: analysed again, never trusted
+    third = json.loads(run_datatenet("log", "--json", cwd=repo.path).stdout)["commits"]
+    assert [c["findings"] for c in third] == [1, 0, 0]

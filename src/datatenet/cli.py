@@ -231,7 +231,12 @@ def cache() -> None:
 
 
 # Subdirectories of <git common dir>/datatenet, as the modules owning them name them.
-_CACHES = (("ids", "sample ids"), ("minhash", "MinHash signatures"), ("embeddings", "embeddings"))
+_CACHES = (
+    ("ids", "sample ids"),
+    ("minhash", "MinHash signatures"),
+    ("embeddings", "embeddings"),
+    ("findings", "findings of commits"),
+)
 
 
 @cache.command("info")
@@ -286,9 +291,9 @@ def _gate_analysis(root: Path, semantic: bool) -> Callable[[RepoDiff], list[Find
 
 def _commit_analysis(root: Path, checks: str) -> Callable[[RepoDiff], list[Finding]]:
     def analyse(diff: RepoDiff) -> list[Finding]:
-        from datatenet.analysis.run import analyse_repo_diff, analysis_config
+        from datatenet.analysis.run import commit_analysis
 
-        return analyse_repo_diff(diff, analysis_config(checks, root))
+        return commit_analysis(root, checks)(diff)
 
     return analyse
 

@@ -16,11 +16,9 @@ Writes go to a temporary file renamed into place, so concurrent processes are sa
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 import struct
 import sys
-import tempfile
 from array import array
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from datatenet import __version__
+from datatenet.files import write_atomically
 from datatenet.samples import CANONICAL_VERSION
 from datatenet.version import Entries, InvalidRecord, Version
 
@@ -128,19 +127,7 @@ class IdCache:
         data = _encode(version, address, options)
         if data is None:
             return False
-        target = self._path(address, options)
-        temporary = None
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-            with os.fdopen(handle, "wb") as out:
-                out.write(data)
-            Path(temporary).replace(target)
-            return True
-        except OSError:
-            if temporary is not None:
-                Path(temporary).unlink(missing_ok=True)
-            return False
+        return write_atomically(self._path(address, options), data)
 
 
 def _encode(version: Version, address: str, options: str) -> bytes | None:

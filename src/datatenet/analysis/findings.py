@@ -54,6 +54,25 @@ class Finding:
         return out
 
 
+def finding_from_json(data: Mapping[str, Any]) -> Finding:
+    """The inverse of Finding.to_json (scores rounded as stored)."""
+    return Finding(
+        data["kind"],
+        data["tier"],
+        data["severity"],
+        float(data["score"]),
+        _ref_from_json(data["sample"]),
+        _ref_from_json(data["matched"]),
+        data["explanation"],
+        dict(data.get("scores", {})),
+        data.get("copies"),
+    )
+
+
+def _ref_from_json(data: Mapping[str, str]) -> SampleRef:
+    return SampleRef(data["origin"], data["id"], data["prompt"], data["response"])
+
+
 def _ref(ref: SampleRef) -> dict[str, str]:
     return {
         "origin": ref.origin,

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import struct
-import tempfile
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
@@ -28,6 +27,7 @@ import orjson
 import xxhash
 
 from datatenet.errors import DatatenetError
+from datatenet.files import write_atomically
 
 FORMAT = 1
 MAGIC = b"DTNMH\x00\x00\x01"
@@ -101,20 +101,7 @@ class SignatureCache:
         data = self._encode(ids, keys, rows)
         if data is None:
             return False
-        temporary = None
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile(
-                dir=self.path.parent, prefix=".tmp-", delete=False
-            ) as out:
-                temporary = Path(out.name)
-                out.write(data)
-            temporary.replace(self.path)
-            return True
-        except OSError:
-            if temporary is not None:
-                temporary.unlink(missing_ok=True)
-            return False
+        return write_atomically(self.path, data)
 
     def _encode(self, ids: list[str], keys: np.ndarray, rows: np.ndarray) -> bytes | None:
         widths = {len(i) for i in ids}

@@ -9,16 +9,20 @@ other checks still run and the analysis carries a note saying why.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import hashlib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import orjson
+
 from datatenet.analysis.corpus import Corpus
-from datatenet.analysis.findings import Finding
+from datatenet.analysis.findings import Finding, finding_from_json
 from datatenet.analysis.thresholds import Thresholds
 from datatenet.diff import ChangeSet
 from datatenet.errors import DatatenetError
+from datatenet.files import write_atomically
 from datatenet.version import Version
 
 if TYPE_CHECKING:
@@ -32,6 +36,7 @@ GROUPS: Mapping[str, tuple[str, ...]] = {
     "none": (),
 }
 DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+FINDINGS_DIR = "findings"
 
 
 @dataclass(frozen=True)
@@ -164,3 +169,47 @@ def analysis_config(checks: str | None, root: Path | None) -> AnalysisConfig:
     thresholds = Thresholds.from_config(settings.thresholds)
     model = settings.model or DEFAULT_MODEL
     return AnalysisConfig(chosen, thresholds, model, root, settings.max_seq_length)
+
+
+def commit_analysis(root: Path, checks: str) -> Callable[[RepoDiff], list[Finding]]:
+    """Findings of each diff, for log, check-range and check. A diff between two commits never
+    changes, so its findings are kept under the git directory (`datatenet/findings/`), keyed
+    by both commits and everything that shapes the checks: history is analysed once."""
+    config = analysis_config(checks, root)
+
+    def analyse(diff: RepoDiff) -> list[Finding]:
+        path = _findings_path(config, diff)
+        if path is not None:
+            try:
+                return [finding_from_json(item) for item in orjson.loads(path.read_bytes())]
+            except (OSError, orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+                pass  # absent or damaged: analyse again
+        findings = analyse_repo_diff(diff, config)
+        if path is not None:
+            write_atomically(path, orjson.dumps([finding.to_json() for finding in findings]))
+        return findings
+
+    return analyse
+
+
+def _findings_path(config: AnalysisConfig, diff: RepoDiff) -> Path | None:
+    if config.root is None or diff.base.kind != "revision" or diff.head.kind != "revision":
+        return None  # the index and the work tree change: never cached
+    from datatenet import __version__
+    from datatenet.idcache import cache_root
+    from datatenet.samples import CANONICAL_VERSION
+
+    key = orjson.dumps(
+        [
+            diff.base.commit,
+            diff.head.commit,
+            sorted(config.checks),
+            repr(config.thresholds),
+            config.model,
+            config.max_seq_length,
+            CANONICAL_VERSION,
+            __version__,
+        ]
+    )
+    name = hashlib.blake2b(key, digest_size=16).hexdigest()
+    return cache_root(config.root) / FINDINGS_DIR / f"{name}.json"
