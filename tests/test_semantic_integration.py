@@ -148,3 +148,29 @@ def test_model_that_is_not_available_offline(model: SentenceTransformerEmbedder)
     reason = raised.value.reason
     assert "datatenet-tests/no-such-model" in reason and "cannot be loaded offline" in reason
     assert "huggingface-cli download" in reason and "model" in reason
+
+
+def test_conflicts_compare_answers_by_cosine_with_the_model(tmp_path: Path) -> None:
+    """The conflict check through the whole analysis, with the real model's vectors."""
+    from datatenet.analysis.run import AnalysisConfig, analyse
+
+    question = "How long is the warranty on a refurbished laptop?"
+    existing = (
+        Item("a", "p1", "data.jsonl:1", question, "Refurbished laptops carry a 12-month warranty."),
+        Item("b", "p2", "data.jsonl:2", "How do I reset my password?", "Use 'Forgot password'."),
+    )
+    new = (
+        Item("c", "p1", "data.jsonl:3", question, "Sorry, I can only help with cooking recipes."),
+        Item("d", "p1", "data.jsonl:4", question, "A refurbished laptop has a 12 month warranty."),
+    )
+    config = AnalysisConfig(frozenset({"semantic", "conflicts"}), root=tmp_path)
+    analysis = analyse(Corpus(new, existing), config)
+    conflicts = [f for f in analysis.findings if f.kind == "contradiction"]
+    # c contradicts the existing a; d agrees with a, and so contradicts c (also new)
+    assert [(f.sample.origin, f.matched.origin) for f in conflicts] == [
+        ("data.jsonl:3", "data.jsonl:1"),
+        ("data.jsonl:4", "data.jsonl:3"),
+    ]
+    for conflict in conflicts:
+        assert conflict.scores["answer_similarity"] < Thresholds().conflict_answer
+        assert "answer cosine" in conflict.explanation
