@@ -23,7 +23,7 @@ from datatenet.analysis.findings import Finding
 from datatenet.analysis.thresholds import Thresholds
 
 if TYPE_CHECKING:
-    from datatenet.analysis.semantic import CorpusVectors
+    from datatenet.analysis.semantic import CorpusVectors, Vectors
 
 WHY = "the model is taught two behaviours for one situation"
 
@@ -160,21 +160,25 @@ def _is_sft(item: Item) -> bool:
 def _similar_prompts(
     corpus: Corpus, thresholds: Thresholds, vectors: CorpusVectors | None
 ) -> Callable[[int], list[tuple[int, float]]]:
-    """new index -> [(position in existing+new, prompt cosine)] above the threshold."""
+    """new index -> [(position in existing+new, prompt cosine)] at or above the threshold:
+    existing prompts, and new prompts before it. One tiled pass (embeddings.search)."""
     if vectors is None:
         return lambda index: []
-    import numpy as np
+    from datatenet.embeddings.search import pairs_above
 
-    everything = np.vstack([vectors.existing_prompts, vectors.new_prompts])
     offset = len(corpus.existing)
-
-    def similar(index: int) -> list[tuple[int, float]]:
-        position = offset + index
-        scores = everything[:position] @ vectors.new_prompts[index]
-        hits = np.flatnonzero(scores >= thresholds.conflict_prompt)
-        return [(int(i), float(scores[i])) for i in hits]
-
-    return similar
+    similar: dict[int, list[tuple[int, float]]] = {}
+    # (base, where its rows sit among existing+new): existing prompts, then earlier new ones.
+    searches: list[tuple[Vectors | None, int]] = [(None, offset)]
+    if offset:
+        searches.insert(0, (vectors.existing_prompts, 0))
+    for base, shift in searches:
+        rows, columns, scores = pairs_above(vectors.new_prompts, base, thresholds.conflict_prompt)
+        for row, column, score in zip(
+            rows.tolist(), columns.tolist(), scores.tolist(), strict=True
+        ):
+            similar.setdefault(row, []).append((shift + column, score))
+    return lambda index: similar.get(index, [])
 
 
 def _answer_similarity(
