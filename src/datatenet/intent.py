@@ -389,11 +389,6 @@ def joins_behaviours(statement: str, joiners: Sequence[str]) -> str:
     return ""
 
 
-def behaviour_key(statement: str | None, behaviour: str | None) -> str | None:
-    """What history groups samples by: the registry id, else the statement."""
-    return behaviour or statement
-
-
 def _words(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 

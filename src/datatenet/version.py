@@ -38,15 +38,6 @@ class Entries(Sequence[Entry]):
         if any(column is not None and len(column) != size for column in columns):
             raise ValueError("the columns of Entries differ in length")
 
-    @classmethod
-    def from_rows(cls, rows: Sequence[Entry]) -> Entries:
-        if not rows:
-            return cls()
-        columns = (list(column) for column in zip(*rows, strict=True))
-        sample_ids, prompt_ids, meta_ids, keys, positions = columns
-        keyed = any(key is not None for key in keys)
-        return cls(sample_ids, prompt_ids, meta_ids, positions, keys if keyed else None)
-
     def __len__(self) -> int:
         return len(self.sample_ids)
 

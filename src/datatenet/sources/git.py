@@ -384,10 +384,6 @@ def read_blobs(root: Path, oids: Iterable[str]) -> dict[str, bytes]:
     return found
 
 
-def read_blob(root: Path, oid: str) -> bytes | None:
-    return read_blobs(root, [oid]).get(oid)
-
-
 def parse_lfs_pointer(data: bytes) -> LfsPointer | None:
     """A Git LFS pointer file (the small text git stores instead of the content), or None."""
     if len(data) > _LFS_MAX_POINTER or not data.startswith(_LFS_PREFIX):
