@@ -36,6 +36,13 @@ class Origin:
     line: int | None = None  # 1-based line where the record starts (text formats)
     row: int | None = None  # 1-based row (Parquet) or item number (JSON arrays)
 
+    @classmethod
+    def at(cls, path: str, position_kind: str, position: int) -> Origin:
+        """The origin of a record at a position counted in lines or in rows."""
+        if position_kind == "line":
+            return cls(path, line=position)
+        return cls(path, row=position)
+
     def __str__(self) -> str:
         if self.line is not None:
             return f"{self.path}:{self.line}"

@@ -91,9 +91,7 @@ class Version:
     load_samples: Callable[[list[int]], list[Sample]] | None = None
 
     def origin(self, position: int) -> Origin:
-        if self.position_kind == "line":
-            return Origin(self.label, line=position)
-        return Origin(self.label, row=position)
+        return Origin.at(self.label, self.position_kind, position)
 
     def samples(self, indices: list[int]) -> list[Sample]:
         if self.load_samples is None or not indices:

@@ -171,7 +171,9 @@ def _sample_loader(
             seen[position] = rank + 1
             index = wanted.get((position, rank), -1)
             if index >= 0:
-                found[index] = replace(sample, origin=_origin(again, label, position))
+                found[index] = replace(
+                    sample, origin=Origin.at(label, again.position_kind, position)
+                )
         return [found[i] for i in indices]
 
     return load_samples
@@ -226,13 +228,7 @@ def _with_loader(path: Path, loaded: tuple[Version, BoundSchema | None]) -> Vers
 
 
 def _where(label: str, position_kind: str, position: int) -> str:
-    return f"{label}:{position}" if position_kind == "line" else f"{label} row {position}"
-
-
-def _origin(result: ReadResult, label: str, position: int) -> Origin:
-    if result.position_kind == "line":
-        return Origin(label, line=position)
-    return Origin(label, row=position)
+    return str(Origin.at(label, position_kind, position))
 
 
 def _objects(
