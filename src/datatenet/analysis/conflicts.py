@@ -13,21 +13,18 @@ answer rule applies to SFT samples only.
 from __future__ import annotations
 
 import hashlib
-import re
-import unicodedata
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from datatenet.analysis.corpus import Corpus, Item
 from datatenet.analysis.findings import Finding
+from datatenet.analysis.normalize import normalize, tokens
 from datatenet.analysis.thresholds import Thresholds
 
 if TYPE_CHECKING:
     from datatenet.analysis.semantic import CorpusVectors, Vectors
 
 WHY = "the model is taught two behaviours for one situation"
-
-_WORD = re.compile(r"\w+", re.UNICODE)
 
 
 def find_conflicts(
@@ -48,8 +45,8 @@ def find_conflicts(
 
 
 def _key(text: str) -> str:
-    normalized = " ".join(_WORD.findall(unicodedata.normalize("NFKC", text).casefold()))
-    return hashlib.blake2b(normalized.encode(), digest_size=12).hexdigest()
+    """Texts equal after the exact tier's normalisation share a key."""
+    return hashlib.blake2b(normalize(text).encode(), digest_size=12).hexdigest()
 
 
 def _preference_conflicts(corpus: Corpus) -> list[Finding]:
@@ -191,23 +188,18 @@ def _answer_similarity(
         answers = np.vstack([vectors.existing_answers, vectors.new_answers])
         return lambda a, b: (float(answers[a] @ answers[b]), "cosine")
 
+    words: dict[int, set[str]] = {}  # each answer tokenised once, however often compared
+
+    def answer_words(position: int) -> set[str]:
+        found = words.get(position)
+        if found is None:
+            found = words[position] = set(tokens(normalize(everyone[position].response)))
+        return found
+
     def lexical(a: int, b: int) -> tuple[float, str]:
-        return _jaccard(_words(everyone[a].response), _words(everyone[b].response)), "lexical"
+        return _jaccard(answer_words(a), answer_words(b)), "lexical"
 
     return lexical
-
-
-def _words(text: str) -> set[str]:
-    """Words, or characters for scripts written without spaces (CJK)."""
-    normalized = unicodedata.normalize("NFKC", text).casefold()
-    words = _WORD.findall(normalized)
-    tokens: set[str] = set()
-    for word in words:
-        if any("\u3040" <= ch <= "\u9fff" or "\uac00" <= ch <= "\ud7af" for ch in word):
-            tokens.update(word)  # CJK: single characters carry the meaning
-        else:
-            tokens.add(word)
-    return tokens
 
 
 def _jaccard(a: set[str], b: set[str]) -> float:
