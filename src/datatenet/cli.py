@@ -290,10 +290,16 @@ def _gate_analysis(root: Path, semantic: bool) -> Callable[[RepoDiff], list[Find
 
 
 def _commit_analysis(root: Path, checks: str) -> Callable[[RepoDiff], list[Finding]]:
-    def analyse(diff: RepoDiff) -> list[Finding]:
-        from datatenet.analysis.run import commit_analysis
+    """`analysis.run.commit_analysis`, set up on the first diff it sees: a hook with nothing
+    relevant staged never reads the thresholds, and `log` reads them once, not per commit."""
+    analyses: list[Callable[[RepoDiff], list[Finding]]] = []
 
-        return commit_analysis(root, checks)(diff)
+    def analyse(diff: RepoDiff) -> list[Finding]:
+        if not analyses:
+            from datatenet.analysis.run import commit_analysis
+
+            analyses.append(commit_analysis(root, checks))
+        return analyses[0](diff)
 
     return analyse
 
