@@ -39,12 +39,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "bench" / "_work" / "judgement"
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ["XDG_CACHE_HOME"] = str(WORK)  # the analysis's embedding cache goes here
 sys.path[:0] = [str(ROOT / "src"), str(ROOT / "bench")]
 
+from datatenet.analysis.base import EMBEDDINGS_DIR, AnalysisConfig  # noqa: E402
 from datatenet.analysis.corpus import Corpus, corpus_of_change  # noqa: E402
 from datatenet.analysis.findings import Finding  # noqa: E402
-from datatenet.analysis.run import AnalysisConfig, analyse  # noqa: E402
+from datatenet.analysis.registry import analyse  # noqa: E402
 from datatenet.analysis.thresholds import Thresholds  # noqa: E402
 from datatenet.diff import diff_versions  # noqa: E402
 from datatenet.formats.load import LoadOptions, load_file  # noqa: E402
@@ -93,7 +93,7 @@ def corpora(pairs: Sequence[Pair], directory: Path) -> list[Corpus]:
 
 def warm(corpora: Iterable[Corpus]) -> None:
     """Embed every text once, so that each pair's analysis finds its vectors in the cache."""
-    from datatenet.embeddings.cache import CachedEmbedder, cache_directory
+    from datatenet.embeddings.cache import CachedEmbedder
     from datatenet.embeddings.st import SentenceTransformerEmbedder
 
     texts = sorted(
@@ -109,14 +109,14 @@ def warm(corpora: Iterable[Corpus]) -> None:
             )
         }
     )
-    with CachedEmbedder(SentenceTransformerEmbedder(), cache_directory(None)) as embedder:
+    with CachedEmbedder(SentenceTransformerEmbedder(), WORK / EMBEDDINGS_DIR) as embedder:
         embedder.embed(texts)
 
 
 def run(
     pairs: Sequence[Pair], corpora: Sequence[Corpus], checks: frozenset[str], thresholds: Thresholds
 ) -> list[Outcome]:
-    config = AnalysisConfig(checks, thresholds)
+    config = AnalysisConfig(checks, thresholds, cache_dir=WORK)
     return [
         Outcome(pair, analyse(corpus, config).findings)
         for pair, corpus in zip(pairs, corpora, strict=True)
