@@ -14,7 +14,7 @@ import orjson
 import xxhash
 
 # Bump when the canonical form changes: ids cached on disk must not survive such a change.
-CANONICAL_VERSION = 2
+CANONICAL_VERSION = 3  # 3: Anthropic HH transcripts read as turns
 
 ROLES = ("system", "user", "assistant", "tool")
 
