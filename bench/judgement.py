@@ -105,7 +105,7 @@ def warm(corpora: Iterable[Corpus]) -> None:
                 item.prompt,
                 item.response,
                 item.rejected or "",
-                item.prompt.rsplit("\n", 1)[-1],
+                item.last_turn,
             )
         }
     )
@@ -169,18 +169,32 @@ def _kind_order(kind: str) -> int:
     return ORDER.index(kind) if kind in ORDER else len(ORDER)
 
 
+def _row(cells: Sequence[object]) -> str:
+    widths = (24, 6, 20, 7, 8, 11, 9, 10)
+    first = f"{cells[0]!s:<{widths[0]}}"
+    return first + "".join(f"{c!s:>{w}}" for c, w in zip(cells[1:], widths[1:], strict=True))
+
+
+def _share(outcomes: Sequence[Outcome]) -> str:
+    if not outcomes:
+        return "-"
+    return f"{sum(o.found for o in outcomes)}/{len(outcomes)}"
+
+
 def print_report(title: str, outcomes: Sequence[Outcome], misses: bool) -> None:
     print(f"\n== {title} ==")
-    print(
-        f"{'kind':<24}{'pairs':>6}{'expect':>20}{'found':>7}{'recall':>8}{'precision':>11}{'flagged':>9}{'possible':>10}"
-    )
+    header = ("kind", "pairs", "expect", "found", "recall", "precision", "flagged", "possible")
+    print(_row(header) + "  recall en / zh")
     for kind, count, found, recall, precision, possible in kind_rows(outcomes):
-        expect = next(o.pair.expect for o in outcomes if o.pair.kind == kind)
+        group = [o for o in outcomes if o.pair.kind == kind]
+        expect = group[0].pair.expect
         shown = "" if precision is None else f"{precision:.2f}"
         flagged = count - found if expect == "none" else ""
-        print(
-            f"{kind:<24}{count:>6}{expect:>20}{found:>7}{recall:>8.2f}{shown:>11}{flagged!s:>9}{possible:>10}"
+        by_language = " / ".join(
+            _share([o for o in group if o.pair.lang == lang]) for lang in ("en", "zh")
         )
+        cells = (kind, count, expect, found, f"{recall:.2f}", shown, flagged, possible)
+        print(_row(cells) + f"  {by_language}")
     print(f"\n{'tier':<24}{'findings':>9}{'right':>7}{'precision':>11}")
     tiers: dict[str, list[bool]] = defaultdict(list)
     for outcome in outcomes:
@@ -211,7 +225,11 @@ def print_report(title: str, outcomes: Sequence[Outcome], misses: bool) -> None:
 
 
 def sweep(
-    pairs: Sequence[Pair], corpora: Sequence[Corpus], checks: frozenset[str], spec: str
+    pairs: Sequence[Pair],
+    corpora: Sequence[Corpus],
+    checks: frozenset[str],
+    spec: str,
+    base: Thresholds,
 ) -> None:
     name, _, values = spec.partition("=")
     known = {f.name for f in fields(Thresholds)}
@@ -221,13 +239,46 @@ def sweep(
     kinds = [k for k in ORDER if any(p.kind == k for p in pairs)]
     print(f"{'value':>7}  " + "  ".join(f"{k[:12]:>12}" for k in kinds))
     for value in (float(v) for v in values.split(",")):
-        outcomes = run(pairs, corpora, checks, replace(Thresholds(), **{name: value}))
+        outcomes = run(pairs, corpora, checks, replace(base, **{name: value}))
         cells = []
         for _kind, _, _, recall, precision, _ in kind_rows(outcomes):
             shown = f"{recall:.2f}" + ("" if precision is None else f"/{precision:.2f}")
             cells.append(f"{shown:>12}")
         print(f"{value:>7.3f}  " + "  ".join(cells))
     print("(recall/precision for kinds that expect a finding; the share left alone for the others)")
+
+
+BACKGROUND = (
+    "llama_factory/alpaca_en_demo.json",
+    "msft_foundry_samples/text_gsm8k/chat_train.jsonl",
+    "llama_factory/dpo_en_demo.json",
+    "llama_factory/kto_en_demo.json",
+)
+
+
+def background(thresholds: Thresholds, shown: int) -> None:
+    """Real datasets scanned whole: their distinct samples are no labelled pairs, so every
+    finding other than an exact copy is a candidate false alarm, listed for review."""
+    from datatenet.analysis.corpus import corpus_of_version
+    from judgement_set import SHARED
+
+    print(
+        "\n== real datasets scanned with the model"
+        " (exact copies aside, each finding is for review) =="
+    )
+    config = AnalysisConfig(MODEL, thresholds, cache_dir=WORK)
+    for name in BACKGROUND:
+        corpus = corpus_of_version(load_file(SHARED / name, LoadOptions()))
+        findings = analyse(corpus, config).findings
+        kinds = Counter(f.kind for f in findings)
+        print(
+            f"{name}: {len(corpus.new)} samples; "
+            + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items()))
+        )
+        for finding in [f for f in findings if f.kind != "exact-duplicate"][:shown]:
+            matched = finding.matched.prompt[:70] if finding.matched else ""
+            print(f"  {finding.kind}: {finding.sample.prompt[:70]!r} ~ {matched!r}")
+            print(f"    {finding.explanation[:200]}")
 
 
 def main() -> None:
@@ -239,6 +290,12 @@ def main() -> None:
     parser.add_argument("--misses", action="store_true", help="list the pairs not found")
     parser.add_argument("--sweep", action="append", default=[], metavar="NAME=V1,V2,...")
     parser.add_argument("--kind", action="append", default=[], help="only these kinds")
+    parser.add_argument(
+        "--set", action="append", default=[], metavar="NAME=V", help="a threshold for the run"
+    )
+    parser.add_argument(
+        "--background", type=int, metavar="N", help="scan real datasets, list N findings each"
+    )
     args = parser.parse_args()
     pairs, skipped = load_pairs(sorted(SET_DIR.glob("*.jsonl")))
     if args.kind:
@@ -257,14 +314,21 @@ def main() -> None:
     if not args.lexical:
         warm(loaded)
         configurations.append(("with the model (exact, near, semantic, conflicts)", MODEL))
+    thresholds = Thresholds()
+    for setting in args.set:
+        name, _, value = setting.partition("=")
+        thresholds = replace(thresholds, **{name: float(value)})
+    if args.background is not None:
+        background(thresholds, args.background)
+        return
     for title, checks in configurations:
         start = time.perf_counter()
-        outcomes = run(pairs, loaded, checks, Thresholds())
+        outcomes = run(pairs, loaded, checks, thresholds)
         if not args.sweep:
             print_report(title, outcomes, args.misses)
             print(f"({time.perf_counter() - start:.1f} s)")
         for spec in args.sweep:
-            sweep(pairs, loaded, checks, spec)
+            sweep(pairs, loaded, checks, spec, thresholds)
 
 
 if __name__ == "__main__":

@@ -29,9 +29,17 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 
-from datatenet.analysis.normalize import UNSPACED_RANGES
+from datatenet.analysis.normalize import unspaced_share
+from datatenet.analysis.wording import (
+    CONTRACTION,
+    NOT_NAMES,
+    changes,
+    name_sets,
+    number_value,
+    only,
+    tokens,
+)
 
 SAME, DIFFERENT, UNKNOWN = "same", "different", "unknown"
 
@@ -43,12 +51,6 @@ SMALL_EDIT_SHARE = 0.34  # ... and at most this share of the longer text's token
 QUESTION_EDIT_TOKENS = 6
 QUESTION_EDIT_SHARE = 0.7
 
-_UNSPACED = "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in UNSPACED_RANGES)
-_NUMBER = r"\d[\d,]*(?:\.\d+)?"
-_TOKEN = re.compile(
-    rf"[{_UNSPACED}]|(?<![A-Za-z0-9_.]){_NUMBER}|[^\W\d_]+(?:['’][^\W\d_]+)*|\d+",
-)
-_NUMBER_TOKEN = re.compile(rf"{_NUMBER}$")
 _GSM8K = re.compile(r"####\s*([^\n]*)")
 _ANSWER_IS = re.compile(
     r"(?:\bthe\s+(?:final\s+|correct\s+)?answer\s+is|\banswer\s*[:：=]|答案(?:是|为|：|:))\s*"
@@ -77,33 +79,6 @@ _ZH_POSITIVE = {
 }
 _ZH_NEGATIVE = {"不": "是", "否": "是", "错": "对", "错误": "正确", "没有": "有", "没": "有"}
 _EN_NEGATIONS = frozenset({"not", "no", "never", "cannot", "nor", "neither", "none", "nothing"})
-# fmt: off
-_NUMBER_WORDS = {
-    word: float(value) for value, word in enumerate((
-        "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-        "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
-        "eighteen", "nineteen", "twenty",
-    ))
-    if word not in ("zero", "one")  # "no one", "the one I like": too often not a number
-} | {
-    word: 10.0 * (value + 3) for value, word in enumerate(
-        ("thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
-    )
-}
-# Capitalised words that are no names: sentence openers and function words.
-_NOT_NAMES = frozenset((
-    "a", "an", "the", "this", "that", "these", "those", "it", "its", "i", "you", "he", "she",
-    "we", "they", "my", "your", "our", "their", "his", "her", "what", "which", "who", "whom",
-    "whose", "when", "where", "why", "how", "is", "are", "was", "were", "be", "been", "do",
-    "does", "did", "can", "could", "will", "would", "shall", "should", "may", "might", "must",
-    "in", "on", "at", "to", "of", "for", "from", "by", "with", "about", "as", "and", "or",
-    "but", "if", "then", "so", "because", "after", "before", "while", "yes", "no", "not",
-    "there", "here", "all", "some", "any", "each", "every", "one", "let", "please", "note",
-    "answer", "solution", "question", "first", "second", "third", "finally", "also",
-    "however", "therefore", "thus", "hence", "since", "although", "though", "step", "sure",
-    "okay", "ok", "hello", "hi", "thanks", "thank", "dear",
-))
-# fmt: on
 
 
 @dataclass(frozen=True)
@@ -129,24 +104,6 @@ class Comparison:
     @property
     def same(self) -> bool:
         return self.verdict == SAME
-
-
-def tokens(text: str) -> list[str]:
-    """Words (case kept), numbers, and the single characters of scripts written without spaces."""
-    return _TOKEN.findall(unicodedata.normalize("NFKC", text))
-
-
-def number_value(token: str) -> float | None:
-    """The value of a number token ("1,440", "16.00", "seven"), None for another token."""
-    word = _NUMBER_WORDS.get(token.lower())
-    if word is not None:
-        return word
-    if not _NUMBER_TOKEN.match(token):
-        return None
-    try:
-        return float(token.replace(",", ""))
-    except ValueError:
-        return None
 
 
 def _canonical_number(value: float) -> str:
@@ -267,7 +224,7 @@ def _label(words: list[str]) -> str | None:
 
 
 def _is_unspaced(token: str) -> bool:
-    return len(token) == 1 and re.match(f"[{_UNSPACED}]", token) is not None
+    return len(token) == 1 and unspaced_share(token) == 1.0
 
 
 # -- comparing two answers -----------------------------------------------------------------------
@@ -286,7 +243,7 @@ def compare_answers(first: str, second: str) -> Comparison:
             contained = _label_in(single.value, other, label_first)
             if contained.verdict != UNKNOWN:
                 return contained
-    edit = _small_edit(tokens(first), tokens(second))
+    edit = _small_edit(first, second)
     if edit is not None:
         return edit
     return _entity_swap(first, second)
@@ -338,13 +295,14 @@ def _is_negation(word: str) -> bool:
     )
 
 
-def _small_edit(first: list[str], second: list[str]) -> Comparison | None:
+def _small_edit(first: str, second: str) -> Comparison | None:
     """Otherwise equal sentences: DIFFERENT when the few changed tokens are a negation, a
     number or a name; None when the texts are not otherwise equal or the change is wording."""
-    changes = _changes(first, second)
-    if changes is None:
+    spans = changes(tokens(first), tokens(second), SMALL_EDIT_TOKENS, SMALL_EDIT_SHARE)
+    if spans is None:
         return None
-    for removed, added in changes:
+    names = name_sets(first, second)
+    for removed, added in spans:
         negation = [w for w in (*removed, *added) if _is_negation(w)]
         if negation and sum(map(_is_negation, removed)) != sum(map(_is_negation, added)):
             return Comparison(DIFFERENT, f"negated: {_span(removed)} vs {_span(added)}")
@@ -352,8 +310,8 @@ def _small_edit(first: list[str], second: list[str]) -> Comparison | None:
         new_numbers = [w for w in added if number_value(w) is not None]
         if old_numbers and new_numbers:
             return Comparison(DIFFERENT, f"number {old_numbers[0]} vs {new_numbers[0]}")
-        old_names = [w for w in removed if _is_name(w)]
-        new_names = [w for w in added if _is_name(w)]
+        old_names = [w for w in removed if CONTRACTION.sub("", w) in names[0]]
+        new_names = [w for w in added if CONTRACTION.sub("", w) in names[1]]
         if old_names and new_names:
             return Comparison(DIFFERENT, f"{' '.join(old_names)} vs {' '.join(new_names)}")
     return None
@@ -363,79 +321,15 @@ def _span(words: tuple[str, ...]) -> str:
     return f"'{' '.join(words)}'" if words else "nothing"
 
 
-def _changes(
-    first: list[str],
-    second: list[str],
-    most: int = SMALL_EDIT_TOKENS,
-    share: float = SMALL_EDIT_SHARE,
-) -> list[tuple[tuple[str, ...], tuple[str, ...]]] | None:
-    """The changed spans (removed, added) when two token lists differ by a small edit: at
-    most `most` tokens changed, and at most `share` of the longer list."""
-    if not first or not second:
-        return None
-    matcher = SequenceMatcher(
-        None, [w.casefold() for w in first], [w.casefold() for w in second], autojunk=False
-    )
-    spans = []
-    changed = 0
-    for operation, i1, i2, j1, j2 in matcher.get_opcodes():
-        if operation == "equal":
-            continue
-        changed += max(i2 - i1, j2 - j1)
-        spans.append((tuple(first[i1:i2]), tuple(second[j1:j2])))
-    longest = max(len(first), len(second))
-    if not spans or changed > most or changed > share * longest:
-        return None
-    return spans
-
-
-def _is_name(word: str) -> bool:
-    """A capitalised word that is not a sentence opener or a function word (a named entity),
-    or an acronym."""
-    if len(word) > 1 and word.isupper() and word.isalpha():
-        return True
-    return word[:1].isupper() and _CONTRACTION.sub("", word).casefold() not in _NOT_NAMES
-
-
-_SENTENCE_END = frozenset(".!?:;\n\"'“”‘’([（【《「。！？：；")
-_CONTRACTION = re.compile(r"['’](s|m|d|ll|re|ve)$", re.IGNORECASE)
-
-
-def _name_sets(first: str, second: str) -> tuple[dict[str, None], dict[str, None]]:
-    """The names of two texts. A capitalised word opening a sentence ("Place the egg…") is
-    taken for a name only when either text also writes it capitalised inside a sentence."""
-    found: list[list[tuple[str, bool]]] = []
-    for text in (first, second):
-        text = unicodedata.normalize("NFKC", text)
-        words = []
-        for match in _TOKEN.finditer(text):
-            word = _CONTRACTION.sub("", match.group(0))
-            if not _is_name(word):
-                continue
-            before = text[: match.start()].rstrip(" \t")
-            words.append((word, not before or before[-1] in _SENTENCE_END))
-        found.append(words)
-    inside = {word for words in found for word, opening in words if not opening}
-    one, two = (
-        dict.fromkeys(w for w, opening in words if not opening or w in inside) for words in found
-    )
-    return one, two  # ordered sets: the names in the order of the text
-
-
 def _entity_swap(first: str, second: str) -> Comparison:
     """Short answers naming other entities: each names one the other does not."""
     if max(len(tokens(first)), len(tokens(second))) > SHORT_ANSWER_TOKENS:
         return Comparison(UNKNOWN)
-    one, two = _name_sets(first, second)
-    only_one, only_two = _only(one, two), _only(two, one)
+    one, two = name_sets(first, second)
+    only_one, only_two = only(one, two), only(two, one)
     if only_one and only_two:
         return Comparison(DIFFERENT, f"{only_one} vs {only_two}")
     return Comparison(UNKNOWN)
-
-
-def _only(names: dict[str, None], other: dict[str, None]) -> str:
-    """The names of one text the other lacks, in order, as text ("" when none)."""
-    return " ".join(name for name in names if name not in other)
 
 
 # -- comparing two questions ---------------------------------------------------------------------
@@ -456,19 +350,19 @@ def compare_questions(
         a = ", ".join(sorted(numbers[0] - numbers[1]))
         b = ", ".join(sorted(numbers[1] - numbers[0]))
         return Comparison(DIFFERENT, f"the questions give other numbers ({a} vs {b})")
-    names = _name_sets(first, second)
-    a, b = _only(*names), _only(names[1], names[0])
+    names = name_sets(first, second)
+    a, b = only(*names), only(names[1], names[0])
     if a and b:
         return Comparison(DIFFERENT, f"the questions are about other things ({a} vs {b})")
-    changes = _changes(one, two, most=QUESTION_EDIT_TOKENS, share=QUESTION_EDIT_SHARE)
+    spans = changes(one, two, QUESTION_EDIT_TOKENS, QUESTION_EDIT_SHARE)
     # a word of the question that the answer repeats, changed in both: unless the answers
     # commit to the same thing ("Are you a human?" / "…a person?", both "No")
-    if changes is not None and answers is not None and not compare_answers(*answers).same:
-        removed = {w.casefold() for span in changes for w in span[0]} - _NOT_NAMES
-        added = {w.casefold() for span in changes for w in span[1]} - _NOT_NAMES
+    if spans is not None and answers is not None and not compare_answers(*answers).same:
+        removed = {w.casefold() for span in spans for w in span[0]} - NOT_NAMES
+        added = {w.casefold() for span in spans for w in span[1]} - NOT_NAMES
         said = [{w.casefold() for w in tokens(answer)} for answer in answers]
         if removed & (said[0] - said[1]) and added & (said[1] - said[0]):
-            a = " ".join(w for span in changes for w in span[0])
-            b = " ".join(w for span in changes for w in span[1])
+            a = " ".join(w for span in spans for w in span[0])
+            b = " ".join(w for span in spans for w in span[1])
             return Comparison(DIFFERENT, f"the questions are about other things ({a} vs {b})")
     return Comparison(UNKNOWN)

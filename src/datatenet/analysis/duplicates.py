@@ -105,6 +105,42 @@ def duplicates(
     return _exact(texts) + _near(texts, threshold, settings, cache)
 
 
+@dataclass(frozen=True)
+class NearPair:
+    """A verified near pair: positions in existing + new (`Corpus.everyone`), the later first."""
+
+    position: int
+    other: int
+    jaccard: float
+    finding: Finding
+
+
+@dataclass(frozen=True)
+class LexicalTiers:
+    exact: list[tuple[int, Finding]]  # (position, finding) of each new sample repeating a text
+    near: list[NearPair]  # every verified pair, not only each sample's best
+    groups: list[int]  # per position in existing + new: equal numbers, equal normalised texts
+
+
+def lexical_tiers(
+    corpus: Corpus,
+    threshold: float = 0.8,
+    *,
+    near: bool = True,
+    settings: NearSettings = DEFAULT_SETTINGS,
+    cache_dir: Path | None = None,
+) -> LexicalTiers:
+    """What the pair analysis needs of the lexical tiers, normalising every text once."""
+    cache = _cache(cache_dir, settings)
+    texts = _Texts.of(corpus, cache)
+    pairs = _near_pairs(texts, threshold, settings, cache) if near else []
+    found = [
+        NearPair(texts.first[q], texts.first[o], j, _near_finding(texts, q, o, j, settings))
+        for q, o, j in pairs
+    ]
+    return LexicalTiers(_exact_pairs(texts), found, texts.group)
+
+
 def _cache(directory: Path | None, settings: NearSettings) -> SignatureCache | None:
     if directory is None:
         return None
@@ -221,6 +257,11 @@ def _normalized(items: Iterable[Item]) -> list[str]:
 
 
 def _exact(texts: _Texts) -> list[Finding]:
+    return [finding for _, finding in _exact_pairs(texts)]
+
+
+def _exact_pairs(texts: _Texts) -> list[tuple[int, Finding]]:
+    """Each new sample that repeats an earlier text, with its position in existing + new."""
     findings = []
     for position in texts.new:
         number = texts.group[position]
@@ -235,18 +276,17 @@ def _exact(texts: _Texts) -> list[Finding]:
             how = (
                 f"same text as {_where(matched)} after normalising case, whitespace and punctuation"
             )
-        findings.append(
-            Finding.pair(
-                kind=EXACT_KIND,
-                tier="exact",
-                severity="error",
-                score=1.0,
-                sample=item.ref(),
-                matched=matched.ref(),
-                explanation=f"{how}: the signal is counted {_times(copies)}",
-                copies=copies,
-            )
+        finding = Finding.pair(
+            kind=EXACT_KIND,
+            tier="exact",
+            severity="error",
+            score=1.0,
+            sample=item.ref(),
+            matched=matched.ref(),
+            explanation=f"{how}: the signal is counted {_times(copies)}",
+            copies=copies,
         )
+        findings.append((position, finding))
     return findings
 
 
@@ -266,6 +306,22 @@ _EMPTY = np.iinfo(np.uint32).max  # the signature of a text without a token: all
 def _near(
     texts: _Texts, threshold: float, settings: NearSettings, cache: SignatureCache | None
 ) -> list[Finding]:
+    """Each new sample's best near match: an existing sample first, then the closest."""
+    best: dict[int, tuple[bool, float, int]] = {}  # query -> (other existing, jaccard, -other)
+    for query, other, jaccard in _near_pairs(texts, threshold, settings, cache):
+        rank = (other < texts.existing_groups, jaccard, -other)
+        if query not in best or rank > best[query]:
+            best[query] = rank
+    return [
+        _near_finding(texts, query, -best[query][2], best[query][1], settings)
+        for query in sorted(best, key=lambda g: texts.first[g])
+    ]
+
+
+def _near_pairs(
+    texts: _Texts, threshold: float, settings: NearSettings, cache: SignatureCache | None
+) -> list[tuple[int, int, float]]:
+    """Every (query group, other group, Jaccard) at or above the threshold, verified."""
     if not 0 < threshold <= 1:
         raise ValueError("the near-duplicate threshold must be in (0, 1]")
     if texts.existing_groups == len(texts.keys):
@@ -278,7 +334,7 @@ def _near(
         return []
     pairs = _candidates(signatures[usable], usable, texts.existing_groups, settings)
     pairs = _prefilter(pairs, signatures, threshold, settings)
-    return _best_matches(texts, pairs, threshold, settings, computed)
+    return _verified(texts, pairs, threshold, settings, computed)
 
 
 @dataclass(frozen=True)
@@ -413,20 +469,20 @@ def _prefilter(
     return np.concatenate(kept)
 
 
-def _best_matches(
+def _verified(
     texts: _Texts,
     pairs: np.ndarray,
     threshold: float,
     settings: NearSettings,
     computed: _Shingled,
-) -> list[Finding]:
+) -> list[tuple[int, int, float]]:
     involved = np.unique(pairs).tolist()
     members = {g: computed.sets.set_of(computed.rows[g]) for g in involved if g in computed.rows}
     missing = [g for g in involved if g not in members]
     sets = shingle_sets([texts.text(g) for g in missing], settings.shingle_size)
     members.update((group, sets.set_of(i)) for i, group in enumerate(missing))
     labels = {group: texts.items[texts.first[group]].label for group in involved}
-    best: dict[int, tuple[bool, float, int]] = {}  # query -> (other existing, jaccard, -other)
+    found = []
     for query, other in pairs.tolist():
         if other > query:
             query, other = other, query  # of two new samples, the later one asks
@@ -435,32 +491,29 @@ def _best_matches(
         one, two = members[query], members[other]
         shared = len(one & two)
         jaccard = shared / (len(one) + len(two) - shared)
-        if jaccard < threshold:
-            continue
-        rank = (other < texts.existing_groups, jaccard, -other)
-        if query not in best or rank > best[query]:
-            best[query] = rank
-    findings = []
-    for query in sorted(best, key=lambda g: texts.first[g]):
-        _, jaccard, negative = best[query]
-        item, matched = texts.items[texts.first[query]], texts.items[texts.first[-negative]]
-        findings.append(
-            Finding.pair(
-                kind=NEAR_KIND,
-                tier="near",
-                severity="warning",
-                score=jaccard,
-                sample=item.ref(),
-                matched=matched.ref(),
-                explanation=(
-                    f"near copy of {_where(matched)} (Jaccard {jaccard:.2f} of their"
-                    f" {_shingle_name(texts.text(query), settings.shingle_size)}): the signal"
-                    " is counted twice"
-                ),
-                scores={"jaccard": jaccard},
-            )
-        )
-    return findings
+        if jaccard >= threshold:
+            found.append((query, other, jaccard))
+    return found
+
+
+def _near_finding(
+    texts: _Texts, query: int, other: int, jaccard: float, settings: NearSettings
+) -> Finding:
+    item, matched = texts.items[texts.first[query]], texts.items[texts.first[other]]
+    return Finding.pair(
+        kind=NEAR_KIND,
+        tier="near",
+        severity="warning",
+        score=jaccard,
+        sample=item.ref(),
+        matched=matched.ref(),
+        explanation=(
+            f"near copy of {_where(matched)} (Jaccard {jaccard:.2f} of their"
+            f" {_shingle_name(texts.text(query), settings.shingle_size)}): the signal"
+            " is counted twice"
+        ),
+        scores={"jaccard": jaccard},
+    )
 
 
 def _shingle_name(text: str, size: int) -> str:

@@ -10,14 +10,10 @@ from collections.abc import Mapping
 
 from datatenet.analysis.base import CHECKS, Analysis, AnalysisConfig, Analyzer, Inputs
 from datatenet.analysis.corpus import Corpus
-from datatenet.analysis.pairs import Conflicts, LexicalDuplicates, SemanticDuplicates
+from datatenet.analysis.pairs import PairVerdicts
 from datatenet.errors import DatatenetError
 
-ANALYZERS: tuple[Analyzer, ...] = (
-    LexicalDuplicates(),
-    SemanticDuplicates(),
-    Conflicts(),
-)
+ANALYZERS: tuple[Analyzer, ...] = (PairVerdicts(),)
 ALL_CHECKS: tuple[str, ...] = tuple(
     dict.fromkeys((*CHECKS, *(name for a in ANALYZERS for name in sorted(a.checks))))
 )
