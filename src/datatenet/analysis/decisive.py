@@ -58,7 +58,8 @@ _ANSWER_IS = re.compile(
     re.IGNORECASE,
 )
 _CHOICE = re.compile(r"^\W{0,2}\(?([A-E])\)?(?:[.):：]|\s*$)")
-_YES_NO = re.compile(r"^\W*(yes|yeah|yep|true|correct|no|nope|false|incorrect)\b(.?)", re.I)
+_YES_NO = re.compile(r"^\W*(yes|yeah|yep|true|correct|no|nope|false|incorrect)\b", re.I)
+_FRACTION = re.compile(r"\\d?frac\{\s*(-?[\d.]+)\s*\}\{\s*(-?[\d.]+)\s*\}")
 _NEGATIVE_WORDS = frozenset({"no", "nope", "false", "incorrect"})
 _ZH_LEAD = re.compile(
     r"^[\s\"'“‘]*([^\s，,。.！!；;：:、？?]{1,4})[，,。.！!；;：:、]|^\s*(\S{1,4})\s*$"
@@ -152,6 +153,10 @@ def _marked(text: str) -> Decision | None:
         polarity = _polarity(marked)
         if polarity is not None:
             return polarity
+    fraction = _FRACTION.search(marked)
+    if fraction is not None and float(fraction.group(2)) != 0:
+        ratio = float(fraction.group(1)) / float(fraction.group(2))
+        return Decision("number", _canonical_number(ratio), fraction.group(0), marked=True)
     words = tokens(marked)
     for word in words:
         value = number_value(word)
@@ -181,10 +186,10 @@ def _last_boxed(text: str) -> str | None:
 def _polarity(text: str) -> Decision | None:
     match = _YES_NO.match(text)
     if match is not None:
-        word, after = match.group(1), match.group(2)
+        word, after = match.group(1), text[match.end(1) :]
         negative = word.lower() in _NEGATIVE_WORDS
         # "No one knows", "No problem": a bare "no" counts only before punctuation or the end
-        if word.lower() in ("no", "nope") and after.isalnum():
+        if word.lower() in ("no", "nope") and after[:1].isspace() and after.strip()[:1].isalnum():
             return None
         return Decision("polarity", "no" if negative else "yes", word)
     lead = _ZH_LEAD.match(text)

@@ -10,9 +10,11 @@ from difflib import SequenceMatcher
 from datatenet.analysis.normalize import UNSPACED_RANGES
 
 _UNSPACED = "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in UNSPACED_RANGES)
-_NUMBER = r"\d[\d,]*(?:\.\d+)?"
+_NUMBER = r"\d+(?:,\d{3})*(?:\.\d+)?"
+# A character of an unspaced script; a number not glued to a letter before it ("3.5" of
+# "3.5kg", not the "2" of "H2O"); a word, digits and apostrophes included ("H2O", "Earth's").
 _TOKEN = re.compile(
-    rf"[{_UNSPACED}]|(?<![A-Za-z0-9_.]){_NUMBER}|[^\W\d_]+(?:['’][^\W\d_]+)*|\d+",
+    rf"[{_UNSPACED}]|(?<![A-Za-z]){_NUMBER}|[^\W_{_UNSPACED}]+(?:['’][^\W_{_UNSPACED}]+)*"
 )
 _NUMBER_TOKEN = re.compile(rf"{_NUMBER}$")
 
