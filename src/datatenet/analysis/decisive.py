@@ -25,6 +25,7 @@ scripts written without spaces are the tokens (see normalize.tokens).
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import Counter
@@ -111,6 +112,7 @@ def _canonical_number(value: float) -> str:
     return f"{value:.10g}"
 
 
+@functools.lru_cache(maxsize=4096)
 def decision(answer: str) -> Decision | None:
     """The decisive content of an answer, or None when it commits to nothing extractable."""
     text = unicodedata.normalize("NFKC", answer).strip()

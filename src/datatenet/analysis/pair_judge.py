@@ -11,7 +11,7 @@ The order (the first that holds is the verdict; a pair never gets two):
    short answer against a worked solution) is a restyle, not a finding;
 5. nothing.
 
-"The same question": the same prompt id, or the same prompt after normalisation; with a model,
+"The same question": the same prompt id; with a model,
 prompts and last user turns both at `conflict_prompt` cosine or above, unless the questions give
 other numbers or name other entities (analysis/decisive.py: compare_questions). "Incompatible":
 the answers' decisive content differs (compare_answers: "final answer 21 vs 24", "yes vs no");
@@ -39,7 +39,7 @@ WHY = "the model is taught two behaviours for one situation"
 class Evidence:
     """What is known of a pair (new sample, other sample)."""
 
-    same_prompt: bool = False  # the same prompt id, or prompts equal after normalisation
+    same_prompt: bool = False  # the same prompt id
     jaccard: float | None = None  # whole texts' shingles, when the near tier verified it
     prompt_cosine: float | None = None  # None: no model, or not a text it reads
     question_cosine: float | None = None  # of the last user turns

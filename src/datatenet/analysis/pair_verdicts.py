@@ -26,7 +26,6 @@ import numpy as np
 from datatenet.analysis.base import Analysis, Inputs
 from datatenet.analysis.corpus import Corpus, Item
 from datatenet.analysis.findings import Finding
-from datatenet.analysis.normalize import normalize
 from datatenet.analysis.pair_judge import Evidence, Verdict, judge
 from datatenet.analysis.semantic import CorpusVectors
 from datatenet.analysis.thresholds import Thresholds
@@ -112,22 +111,16 @@ def _evidence(known: dict[str, float]) -> Evidence:
 
 
 def _same_prompts(corpus: Corpus) -> list[tuple[int, int]]:
-    """(new position, earlier position) of samples with the same prompt: the same prompt id, or
-    the same system prompt and prompt text after normalisation."""
-    groups: dict[tuple[str, ...], list[int]] = {}
+    """(new position, earlier position) of samples with the same prompt id."""
     offset = len(corpus.existing)
+    groups: dict[str, list[int]] = {}
+    for position, item in enumerate(corpus.existing):
+        groups.setdefault(item.prompt_id, []).append(position)
     pairs: list[tuple[int, int]] = []
-    for position, item in enumerate(corpus.everyone):
-        keys: list[tuple[str, ...]] = [("id", item.prompt_id)]
-        if item.prompt.strip():
-            keys.append(("text", item.system, normalize(item.prompt)))
-        earlier: dict[int, None] = {}
-        for key in keys:
-            members = groups.setdefault(key, [])
-            if position >= offset:
-                earlier.update(dict.fromkeys(members))
-            members.append(position)
-        pairs += [(position, other) for other in earlier]
+    for index, item in enumerate(corpus.new):
+        members = groups.setdefault(item.prompt_id, [])
+        pairs += [(offset + index, other) for other in members]
+        members.append(offset + index)
     return pairs
 
 

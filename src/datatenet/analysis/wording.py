@@ -3,8 +3,10 @@ few tokens two nearly equal texts differ in."""
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
+from collections import Counter
 from difflib import SequenceMatcher
 
 from datatenet.analysis.normalize import UNSPACED_RANGES
@@ -50,11 +52,18 @@ _SUBJECT_OF = frozenset({"is", "was", "are", "were", "has", "had"})
 CONTRACTION = re.compile(r"['’](s|m|d|ll|re|ve)$", re.IGNORECASE)
 
 
+@functools.lru_cache(maxsize=4096)
+def _tokens(text: str) -> tuple[str, ...]:
+    return tuple(_TOKEN.findall(unicodedata.normalize("NFKC", text)))
+
+
 def tokens(text: str) -> list[str]:
-    """Words (case kept), numbers, and the single characters of scripts written without spaces."""
-    return _TOKEN.findall(unicodedata.normalize("NFKC", text))
+    """Words (case kept), numbers, and the single characters of scripts written without spaces.
+    (Memoised: the pair analysis compares one text with several others.)"""
+    return list(_tokens(text))
 
 
+@functools.lru_cache(maxsize=65536)
 def number_value(token: str) -> float | None:
     """The value of a number token ("1,440", "16.00", "seven"), None for another token."""
     word = _NUMBER_WORDS.get(token.lower())
@@ -76,10 +85,20 @@ def changes(
 ) -> list[tuple[tuple[str, ...], tuple[str, ...]]] | None:
     """The changed spans (removed, added) when two token lists differ by a small edit: at
     most `most` tokens changed, and at most `share` of the longer list."""
-    if not first or not second:
+    longest = max(len(first), len(second))
+    if not first or not second or abs(len(first) - len(second)) > min(most, share * longest):
         return None
+    one, two = [w.casefold() for w in first], [w.casefold() for w in second]
+    if (Counter(one) - Counter(two)).total() > most or (Counter(two) - Counter(one)).total() > most:
+        return None  # more tokens differ than an edit may change: no need to align them
+    start = 0  # the common head and tail need no aligning (a long text with one edit)
+    while start < min(len(one), len(two)) and one[start] == two[start]:
+        start += 1
+    end = 0
+    while end < min(len(one), len(two)) - start and one[-1 - end] == two[-1 - end]:
+        end += 1
     matcher = SequenceMatcher(
-        None, [w.casefold() for w in first], [w.casefold() for w in second], autojunk=False
+        None, one[start : len(one) - end], two[start : len(two) - end], autojunk=False
     )
     spans = []
     changed = 0
@@ -87,8 +106,9 @@ def changes(
         if operation == "equal":
             continue
         changed += max(i2 - i1, j2 - j1)
-        spans.append((tuple(first[i1:i2]), tuple(second[j1:j2])))
-    longest = max(len(first), len(second))
+        spans.append(
+            (tuple(first[start + i1 : start + i2]), tuple(second[start + j1 : start + j2]))
+        )
     if not spans or changed > most or changed > share * longest:
         return None
     return spans
