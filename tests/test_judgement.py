@@ -274,3 +274,33 @@ def test_the_multilingual_model_judges_chinese_text(tmp_path: Path) -> None:
     analysis = analyse(change(tmp_path, records, [paraphrase]), config)
     assert not any("Chinese" in note for note in analysis.notes)
     assert [f.kind for f in analysis.findings] == ["semantic-duplicate"]
+
+
+@pytest.mark.parametrize("checks", [LEXICAL, pytest.param(ALL, marks=needs_model)])
+def test_a_conversation_continued_is_no_near_copy(tmp_path: Path, checks: frozenset[str]) -> None:
+    """The first exchange, and the same exchange followed by another question: nearly the same
+    text (Jaccard above 0.8), but another answer to another last question."""
+    first, second = rows(GSM8K)[:2]
+    earlier = json.loads(json.dumps(first))
+    continued = json.loads(json.dumps(first))
+    continued["messages"] += [
+        {"role": "user", "content": "And this one? " + second["messages"][1]["content"][:60]},
+        {"role": "assistant", "content": "#### 10"},
+    ]
+    assert findings(change(tmp_path, [earlier], [continued]), checks, tmp_path) == []
+
+
+@needs_model
+def test_real_paraphrases_are_duplicates_or_possible_ones(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    """The 15 hand-written paraphrases of Alpaca samples among 60 real ones, analysed as a
+    change: 13 semantic duplicates at the default thresholds, the other 2 shown as possible
+    ones (prompt and answer cosines down to 0.82), no false alarm."""
+    from tests.test_semantic_integration import planted_corpus
+
+    corpus, expected = planted_corpus(shared_data)
+    found = findings(corpus, ALL, tmp_path)
+    assert all(expected.get(f.sample.sample_id) == f.matched.sample_id for f in found if f.matched)
+    kinds = sorted(f.kind for f in found)
+    assert kinds == ["possible-duplicate"] * 2 + ["semantic-duplicate"] * 13
