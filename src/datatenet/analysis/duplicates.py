@@ -5,9 +5,10 @@ of the prompt, the answer and, for preference data, the rejected answer; with th
 KTO data.
 
 *Near*: MinHash signatures of the shingle sets (see `normalize.shingle_sets`), banded for
-locality-sensitive hashing (analysis/minhash.py); every candidate pair is verified by the real Jaccard similarity of the
-two shingle sets, so a finding's score is exact, never an estimate. Vectorised with numpy over
-all texts at once: tokenising, hashing, MinHash and banding do no Python work per token.
+locality-sensitive hashing (analysis/minhash.py); every candidate pair is verified by the real
+Jaccard similarity of the two shingle sets, so a finding's score is exact, never an estimate.
+Vectorised with numpy over all texts at once: tokenising, hashing, MinHash and banding do no
+Python work per token.
 
 No transitive chaining: every new sample gets at most one finding per tier, naming its best match,
 an existing sample when there is one, otherwise an earlier new sample (in a scan, the later sample
