@@ -18,12 +18,10 @@ never reported as a copy, whichever checks run.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from datatenet.analysis.base import Analysis, Inputs
 from datatenet.analysis.corpus import Corpus, Item
 from datatenet.analysis.findings import Finding
 from datatenet.analysis.pair_judge import Evidence, Verdict, judge
@@ -39,26 +37,6 @@ CHECK_OF_KIND = {
     "contradiction": "conflicts",
 }
 DUPLICATE_RANK = ("exact-duplicate", "near-duplicate", "semantic-duplicate", "possible-duplicate")
-
-
-@dataclass(frozen=True)
-class PairVerdicts:
-    """The duplicate tiers and the conflict check (see the module's docstring)."""
-
-    checks: frozenset[str] = frozenset({"exact", "near", "semantic", "conflicts"})
-
-    def analyse(self, inputs: Inputs) -> Analysis:
-        vectors = inputs.vectors()
-        model = inputs.config.model if vectors is not None else None
-        findings = pair_findings(
-            inputs.corpus,
-            inputs.config.checks,
-            inputs.config.thresholds,
-            vectors,
-            model,
-            inputs.minhash_dir(),
-        )
-        return Analysis(tuple(findings))
 
 
 def pair_findings(

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 from datatenet.analysis.base import CHECKS, Analysis, AnalysisConfig, Analyzer, Inputs
 from datatenet.analysis.corpus import Corpus
-from datatenet.analysis.pair_verdicts import PairVerdicts
+from datatenet.analysis.pairs import PairVerdicts
 from datatenet.errors import DatatenetError
 
 ANALYZERS: tuple[Analyzer, ...] = (PairVerdicts(),)
