@@ -69,12 +69,31 @@ def pair_findings(
     verdicts: dict[tuple[int, int], Verdict] = {}
     if "conflicts" in checks:
         verdicts.update(_literal_conflicts(corpus))
-    for (position, other), known in evidence.items():
+    offset = len(corpus.existing)
+    near_found: set[int] = set()
+    # Pairs known only as near copies can be nothing else: each sample's best one is enough, so
+    # they are judged best first (an existing sample, then the highest Jaccard) until one holds.
+    order = sorted(
+        evidence,
+        key=lambda pair: (
+            set(evidence[pair]) != {"jaccard"},
+            pair[0],
+            pair[1] >= offset,
+            -evidence[pair].get("jaccard", 0.0),
+        ),
+    )
+    for position, other in order:
+        known = evidence[(position, other)]
         if (position, other) in verdicts or tiers.groups[position] == tiers.groups[other]:
             continue  # decided already, or an exact copy (the exact tier's)
+        near_only = set(known) == {"jaccard"}
+        if near_only and position in near_found:
+            continue
         found = judge(everyone[position], everyone[other], _evidence(known), thresholds)
         if found is not None:
             verdicts[(position, other)] = found
+            if near_only:
+                near_found.add(position)
     return _select(corpus, checks, tiers.exact, verdicts, near_findings)
 
 
