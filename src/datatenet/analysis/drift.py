@@ -1,0 +1,162 @@
+"""Style drift: are the new answers written like the old ones?
+
+Two views of the same question:
+- per descriptor (`descriptor_tests`): which descriptors moved, by how much, and is it more
+  than chance;
+- one headline score, the cross-validated AUC of a classifier telling new answers from old
+  (`separability`): 0.5 is the same style, 1.0 a style of its own. It reads the text (character
+  n-grams) and the descriptors, so it also reacts to new content; `descriptor_auc`, from the
+  descriptors alone, is the part that is style only.
+
+The drift is *flagged* when the AUC reaches `AUC_FLAG` and at least one descriptor shift is
+significant (bench/drift_calibration.py measures both on random splits and on rewritten
+batches). Characteristic words (`words.characteristic_words`) and the most typical answers of
+each side show a reviewer what changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from datatenet.analysis.descriptor_tests import (
+    ALPHA,
+    MIN_EFFECT,
+    MIN_SAMPLES,
+    DescriptorShift,
+    compare_descriptors,
+)
+from datatenet.analysis.style import Descriptors, describe
+from datatenet.analysis.style_phrases import DEFAULT_PHRASES, PhraseLists
+
+AUC_FLAG = 0.7
+EXAMPLES = 3
+
+
+@dataclass(frozen=True)
+class DriftSettings:
+    min_samples: int = MIN_SAMPLES
+    alpha: float = ALPHA
+    min_effect: float = MIN_EFFECT
+    auc_flag: float = AUC_FLAG
+    seed: int = 0
+    phrases: PhraseLists = DEFAULT_PHRASES
+
+
+@dataclass(frozen=True)
+class StyleDrift:
+    base_size: int
+    head_size: int
+    auc: float | None  # text and descriptors; None: too few samples to tell
+    descriptor_auc: float | None  # descriptors alone
+    shifts: tuple[DescriptorShift, ...]
+    words_base: tuple[tuple[str, float], ...]  # (word, z) most characteristic of each side
+    words_head: tuple[tuple[str, float], ...]
+    examples_base: tuple[int, ...]  # indices into the base texts
+    examples_head: tuple[int, ...]  # indices into the head texts
+    flagged: bool
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def significant(self) -> tuple[DescriptorShift, ...]:
+        return tuple(shift for shift in self.shifts if shift.significant)
+
+    def explanation(self) -> str:
+        """One line: the score and what moved most."""
+        if self.auc is None:
+            return "style drift not measured: " + "; ".join(self.notes)
+        moved = ", ".join(shift.explanation for shift in self.significant[:2])
+        verdict = "a different style" if self.flagged else "no clear style change"
+        detail = f"; {moved}" if moved else ""
+        return (
+            f"new answers tell apart from the old ones with AUC {self.auc:.2f} "
+            f"(0.5: same style): {verdict}{detail}"
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "base_samples": self.base_size,
+            "head_samples": self.head_size,
+            "auc": _round(self.auc),
+            "descriptor_auc": _round(self.descriptor_auc),
+            "flagged": self.flagged,
+            "descriptors": [shift.to_json() for shift in self.shifts],
+            "words": {
+                "base": [{"word": w, "z": z} for w, z in self.words_base],
+                "head": [{"word": w, "z": z} for w, z in self.words_head],
+            },
+            "notes": list(self.notes),
+        }
+
+
+def style_drift(
+    base_texts: Sequence[str],
+    head_texts: Sequence[str],
+    *,
+    base_descriptors: Descriptors | None = None,
+    head_descriptors: Descriptors | None = None,
+    settings: DriftSettings = DriftSettings(),
+) -> StyleDrift:
+    """Compare the style of `head_texts` (e.g. the added answers) with `base_texts` (the
+    answers already there). Descriptors are computed unless given."""
+    from datatenet.analysis.separability import MIN_PER_SIDE, separability
+    from datatenet.analysis.words import characteristic_words
+
+    base = base_descriptors or describe(base_texts, phrases=settings.phrases)
+    head = head_descriptors or describe(head_texts, phrases=settings.phrases)
+    notes: list[str] = []
+    shifts = compare_descriptors(
+        base,
+        head,
+        min_samples=settings.min_samples,
+        alpha=settings.alpha,
+        min_effect=settings.min_effect,
+    )
+    if min(len(base_texts), len(head_texts)) < settings.min_samples:
+        notes.append(
+            f"descriptors not tested: {min(len(base_texts), len(head_texts))} samples on one "
+            f"side, at least {settings.min_samples} needed"
+        )
+    features_base, features_head = base.matrix(), head.matrix()
+    full = separability(base_texts, head_texts, features_base, features_head, seed=settings.seed)
+    alone = separability(
+        base_texts, head_texts, features_base, features_head, use_text=False, seed=settings.seed
+    )
+    if full is None:
+        notes.append(f"no classifier: fewer than {MIN_PER_SIDE} samples on one side")
+    examples_base: tuple[int, ...] = ()
+    examples_head: tuple[int, ...] = ()
+    if full is not None:
+        typical_base, typical_head = full.examples(EXAMPLES)
+        examples_base, examples_head = tuple(typical_base), tuple(typical_head)
+    sample = _sample_texts(base_texts, settings.seed), _sample_texts(head_texts, settings.seed)
+    words_head, words_base = characteristic_words(sample[1], sample[0])
+    auc = None if full is None else full.auc
+    flagged = auc is not None and auc >= settings.auc_flag and any(s.significant for s in shifts)
+    return StyleDrift(
+        len(base_texts),
+        len(head_texts),
+        auc,
+        None if alone is None else alone.auc,
+        tuple(shifts),
+        tuple(words_base),
+        tuple(words_head),
+        examples_base,
+        examples_head,
+        flagged,
+        tuple(notes),
+    )
+
+
+def _sample_texts(texts: Sequence[str], seed: int, limit: int = 2000) -> list[str]:
+    if len(texts) <= limit:
+        return list(texts)
+    picked = np.sort(np.random.default_rng(seed).choice(len(texts), limit, replace=False))
+    return [texts[i] for i in picked]
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
