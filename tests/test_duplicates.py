@@ -20,7 +20,7 @@ from datatenet.analysis.duplicates import (
     near_duplicates,
 )
 from datatenet.analysis.findings import Finding
-from datatenet.analysis.minhash_cache import SignatureCache, cache_directory
+from datatenet.analysis.minhash_cache import SignatureCache
 from datatenet.analysis.normalize import (
     normalize,
     normalized_parts,
@@ -31,6 +31,7 @@ from datatenet.analysis.normalize import (
 )
 from datatenet.diff import diff_versions
 from datatenet.formats.load import LoadOptions, load_file
+from datatenet.repo.analyses import cache_dir_for
 from tests import plants
 from tests.conftest import TEST_DATA
 
@@ -410,11 +411,16 @@ def test_cache_writers_do_not_corrupt_each_other(tmp_path: Path) -> None:
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".tmp-")]
 
 
-def test_cache_directory_is_under_the_git_common_dir(tmp_path: Path) -> None:
-    assert cache_directory(tmp_path) is None
-    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
-    found = cache_directory(tmp_path)
-    assert found == (tmp_path / ".git" / "datatenet" / "minhash").resolve()
+def test_cache_directory_is_under_the_git_common_dir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    (tmp_path / "repo").mkdir()
+    assert cache_dir_for(tmp_path / "repo") == tmp_path / "xdg" / "datatenet"
+    subprocess.run(["git", "init", "-q", str(tmp_path / "repo")], check=True)
+    found = cache_dir_for(tmp_path / "repo")
+    assert found == (tmp_path / "repo" / ".git" / "datatenet").resolve()
 
 
 def test_samples_differing_only_in_their_system_prompt_are_not_copies(tmp_path: Path) -> None:

@@ -410,35 +410,25 @@ def test_check_gates_over_findings_from_an_analysis(
     repo: Repo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Analyses plug into `check`: their findings become metrics the [gates] bound."""
-    from dataclasses import dataclass
-
     from datatenet import hooks
+    from datatenet.analysis.base import Analysis
+    from datatenet.analysis.findings import Finding, SampleRef
     from datatenet.repo_diff import RepoDiff
 
-    @dataclass(frozen=True)
-    class Ref:
-        origin: str
-        sample_id: str
-
-    @dataclass(frozen=True)
-    class Found:
-        kind: str
-        sample: Ref
-        matched: Ref
-        explanation: str
-
-    def analyse(diff: RepoDiff) -> list[Found]:
+    def analyse(diff: RepoDiff) -> tuple[Analysis, ...]:
         (change,) = diff.changes
         head = change.changeset.head
         new = head.entries[change.changeset.added[0]]
-        return [
-            Found(
-                "contradiction",
-                Ref(str(head.origin(new.position)), new.sample_id),
-                Ref(f"{TRAIN}:1", "x"),
-                "same question, opposite answer",
-            )
-        ]
+        finding = Finding.pair(
+            "contradiction",
+            "prompt-id",
+            "error",
+            1.0,
+            SampleRef(str(head.origin(new.position)), new.sample_id, "q", "a"),
+            SampleRef(f"{TRAIN}:1", "x", "q", "b"),
+            "same question, opposite answer",
+        )
+        return (Analysis((finding,)),)
 
     repo.write(".datatenet.toml", '[gates]\ncontradictions = { max = 0, level = "error" }\n')
     repo.write(TRAIN, alpaca(21))

@@ -152,7 +152,8 @@ def test_model_that_is_not_available_offline(model: SentenceTransformerEmbedder)
 
 def test_conflicts_compare_answers_by_cosine_with_the_model(tmp_path: Path) -> None:
     """The conflict check through the whole analysis, with the real model's vectors."""
-    from datatenet.analysis.run import AnalysisConfig, analyse
+    from datatenet.analysis.base import AnalysisConfig
+    from datatenet.analysis.registry import analyse
 
     question = "How long is the warranty on a refurbished laptop?"
     existing = (
@@ -163,7 +164,7 @@ def test_conflicts_compare_answers_by_cosine_with_the_model(tmp_path: Path) -> N
         Item("c", "p1", "data.jsonl:3", question, "Sorry, I can only help with cooking recipes."),
         Item("d", "p1", "data.jsonl:4", question, "A refurbished laptop has a 12 month warranty."),
     )
-    config = AnalysisConfig(frozenset({"semantic", "conflicts"}), root=tmp_path)
+    config = AnalysisConfig(frozenset({"semantic", "conflicts"}), cache_dir=tmp_path)
     analysis = analyse(Corpus(new, existing), config)
     conflicts = [f for f in analysis.findings if f.kind == "contradiction"]
     # c contradicts the existing a; d agrees with a, and so contradicts c (also new)

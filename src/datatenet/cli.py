@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import gc
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,8 +17,9 @@ from datatenet import __version__
 from datatenet.errors import DatatenetError
 
 if TYPE_CHECKING:
-    from datatenet.analysis.findings import Finding
+    from datatenet.analysis.base import Analysis
     from datatenet.hooks import Verdict
+    from datatenet.repo.analyses import AnalyseDiff
     from datatenet.repo_diff import Failure, RepoDiff
 
 
@@ -123,13 +124,14 @@ def diff(
         skip_invalid=skip_invalid,
         dataset_info=dataset_info,
     )
-    from datatenet.analysis.run import analyse_change, analysis_config
+    from datatenet.analysis.run import analyse_change
+    from datatenet.repo.analyses import analysis_config, cache_dir_for
 
     if isinstance(request, FileDiff):
         from datatenet.diff import diff_versions
         from datatenet.formats.load import load_files
 
-        config = analysis_config(checks, None)
+        config = analysis_config(checks, None, cache_dir_for(Path.cwd()))
         base, head = load_files([request.old, request.new], options)
         changeset = diff_versions(base, head)
         analysis = analyse_change(changeset, config)
@@ -148,9 +150,11 @@ def diff(
             click.echo(render_examples(changeset, show))
         return
 
+    from datatenet.config import load_settings
+    from datatenet.idcache import cache_root
     from datatenet.repo_diff import diff_repository
 
-    config = analysis_config(checks, request.root)
+    config = analysis_config(checks, load_settings(request.root), cache_root(request.root))
     result = diff_repository(
         request.root, request.base, request.head, request.paths, options=options
     )
@@ -185,8 +189,10 @@ def scan(
     as_json: bool,
 ) -> None:
     """Audit one version of a dataset on its own: duplicates and conflicts among its samples."""
-    from datatenet.analysis.run import analyse_version, analysis_config
+    from datatenet.analysis.run import analyse_version
+    from datatenet.config import load_settings
     from datatenet.formats.load import LoadOptions, load_file, parse_mapping
+    from datatenet.repo.analyses import analysis_config, cache_dir_for
     from datatenet.sources import git
 
     gc.disable()
@@ -198,7 +204,9 @@ def scan(
         root: Path | None = git.repo_root(path.resolve().parent)
     except git.GitError:
         root = None
-    analysis = analyse_version(version, analysis_config(checks, root))
+    settings = load_settings(root) if root is not None else None
+    config = analysis_config(checks, settings, cache_dir_for(path.resolve().parent))
+    analysis = analyse_version(version, config)
     if as_json:
         from datatenet.report.json_report import scan_document
 
@@ -283,22 +291,25 @@ def _repo() -> Path:
     return git.repo_root(Path.cwd())
 
 
-def _gate_analysis(root: Path, semantic: bool) -> Callable[[RepoDiff], list[Finding]]:
+def _gate_analysis(root: Path, semantic: bool) -> AnalyseDiff:
     """The findings the gates measure: duplicates and conflicts of the new samples; the
     semantic tier only when asked for (it loads a model: too slow for every commit)."""
     return _commit_analysis(root, "all" if semantic else "exact,near,conflicts")
 
 
-def _commit_analysis(root: Path, checks: str) -> Callable[[RepoDiff], list[Finding]]:
-    """`analysis.run.commit_analysis`, set up on the first diff it sees: a hook with nothing
+def _commit_analysis(root: Path, checks: str) -> AnalyseDiff:
+    """`repo.analyses.commit_analyses`, set up on the first diff it sees: a hook with nothing
     relevant staged never reads the thresholds, and `log` reads them once, not per commit."""
-    analyses: list[Callable[[RepoDiff], list[Finding]]] = []
+    analyses: list[AnalyseDiff] = []
 
-    def analyse(diff: RepoDiff) -> list[Finding]:
+    def analyse(diff: RepoDiff) -> tuple[Analysis, ...]:
         if not analyses:
-            from datatenet.analysis.run import commit_analysis
+            from datatenet.config import load_settings
+            from datatenet.idcache import cache_root
+            from datatenet.repo.analyses import analysis_config, commit_analyses
 
-            analyses.append(commit_analysis(root, checks))
+            config = analysis_config(checks, load_settings(root), cache_root(root))
+            analyses.append(commit_analyses(config))
         return analyses[0](diff)
 
     return analyse

@@ -23,13 +23,16 @@ reported as not measured: it neither passes nor fails.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
+from datatenet.analysis.measures import Measure, combine_measures
 from datatenet.errors import DatatenetError
 
 if TYPE_CHECKING:
+    from datatenet.analysis.base import Analysis
+    from datatenet.analysis.findings import Finding
     from datatenet.repo_diff import RepoDiff
 
 LEVELS = ("error", "warn")
@@ -59,34 +62,6 @@ KNOWN_METRICS = (
 )
 
 
-class _Ref(Protocol):
-    @property
-    def origin(self) -> str: ...
-
-    @property
-    def sample_id(self) -> str: ...
-
-
-class FindingLike(Protocol):
-    """What gates read of a finding (datatenet.analysis.findings.Finding fits)."""
-
-    @property
-    def kind(self) -> str: ...
-
-    @property
-    def explanation(self) -> str: ...
-
-    @property
-    def sample(self) -> _Ref: ...
-
-    @property
-    def matched(self) -> _Ref: ...
-
-
-# What the analyses give the hooks: findings for one repository diff.
-Analyse = Callable[["RepoDiff"], Sequence[FindingLike]]
-
-
 @dataclass(frozen=True)
 class Gate:
     metric: str
@@ -102,15 +77,6 @@ class Gate:
         if self.min is not None:
             parts.append(f"min {_number(self.min)}")
         return ", ".join(parts)
-
-
-@dataclass(frozen=True)
-class Measure:
-    """One metric's value in this run, with where to look (file:line and a short note)."""
-
-    name: str
-    value: float
-    evidence: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -246,9 +212,17 @@ def diff_measures(diff: RepoDiff) -> dict[str, Measure]:
     return {m.name: m for m in measures}
 
 
-def finding_measures(findings: Sequence[FindingLike], new_samples: int) -> dict[str, Measure]:
+def analysis_measures(analyses: Sequence[Analysis], new_samples: int) -> dict[str, Measure]:
+    """What the analyses of a change measured, over all its datasets: their findings counted
+    (`finding_measures`) and their own measures combined."""
+    findings = [finding for analysis in analyses for finding in analysis.findings]
+    measures = combine_measures(m for analysis in analyses for m in analysis.measures)
+    return {**measures, **finding_measures(findings, new_samples)}
+
+
+def finding_measures(findings: Sequence[Finding], new_samples: int) -> dict[str, Measure]:
     """Counts of findings by kind, and the share of new samples that duplicate existing ones."""
-    by_metric: dict[str, list[FindingLike]] = {name: [] for name in FINDING_METRICS.values()}
+    by_metric: dict[str, list[Finding]] = {name: [] for name in FINDING_METRICS.values()}
     for finding in findings:
         name = FINDING_METRICS.get(finding.kind, finding.kind.replace("-", "_") + "_findings")
         by_metric.setdefault(name, []).append(finding)
@@ -265,9 +239,11 @@ def finding_measures(findings: Sequence[FindingLike], new_samples: int) -> dict[
     return measures
 
 
-def _evidence(findings: Iterable[FindingLike]) -> tuple[str, ...]:
+def _evidence(findings: Iterable[Finding]) -> tuple[str, ...]:
     return tuple(
-        f"{f.sample.origin}: {f.explanation} (matches {f.matched.origin})" for f in findings
+        f"{f.sample.origin}: {f.explanation}"
+        + (f" (matches {f.matched.origin})" if f.matched is not None else "")
+        for f in findings
     )
 
 

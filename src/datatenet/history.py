@@ -28,7 +28,7 @@ from datatenet.idcache import CachedVersion, IdCache
 from datatenet.sources import dvc, git
 
 if TYPE_CHECKING:
-    from datatenet.gates import Analyse
+    from datatenet.repo.analyses import AnalyseDiff as Analyse
     from datatenet.repo_diff import DatasetChange, RepoDiff
     from datatenet.version import Version
 
@@ -333,8 +333,12 @@ def log(
         counts = tuple(_counts(c) for c in changes)
         findings = 0
         if analyse is not None and changes:
-            paths = tuple(f"{c.path}:" for c in changes) + tuple(f"{c.path} row" for c in changes)
-            findings = sum(1 for f in analyse(diff) if f.sample.origin.startswith(paths))
+            analyses = analyse(diff)
+            findings = sum(
+                len(analysis.findings)
+                for change, analysis in zip(diff.changes, analyses, strict=True)
+                if change in changes
+            )
         entries.append(
             LogEntry(
                 info.commit,

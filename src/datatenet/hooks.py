@@ -32,7 +32,8 @@ from datatenet.errors import DatatenetError
 from datatenet.sources import git
 
 if TYPE_CHECKING:
-    from datatenet.gates import Analyse, GateVerdict
+    from datatenet.gates import GateVerdict
+    from datatenet.repo.analyses import AnalyseDiff as Analyse
     from datatenet.repo_diff import RepoDiff
 
 STAGES = ("pre-commit", "commit-msg", "prepare-commit-msg")
@@ -437,7 +438,7 @@ def _gate_verdict(diff: RepoDiff, settings: Settings, analyse: Analyse | None) -
     measures = gates.diff_measures(diff)
     if analyse is not None:
         added, _, modified = _totals(diff)
-        measures.update(gates.finding_measures(analyse(diff), added + modified))
+        measures.update(gates.analysis_measures(analyse(diff), added + modified))
     errors = [f.message for f in diff.failures]
     return gates.evaluate(configured, measures, errors)
 

@@ -37,7 +37,7 @@ def find_conflicts(
         *_label_conflicts(corpus),
         *_answer_conflicts(corpus, thresholds, vectors),
     ):
-        pair = (finding.sample.origin, finding.matched.origin)
+        pair = (finding.sample.origin, finding.matched.origin if finding.matched else "")
         if pair not in reported:  # one finding per pair, the most specific rule first
             reported.add(pair)
             findings.append(finding)
@@ -216,6 +216,6 @@ def _finding(
     explanation: str,
     scores: dict[str, float],
 ) -> Finding:
-    return Finding(
+    return Finding.pair(
         "contradiction", tier, "error", score, item.ref(), other.ref(), explanation, scores
     )

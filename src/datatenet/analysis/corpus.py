@@ -2,13 +2,17 @@
 
 For a change, *new* are the added and modified samples of the head version and *existing* the
 head's samples that the change left alone (a modified sample is not compared with the version
-it replaces). For a scan, every sample is new and compared with the others.
+it replaces). *removed* are the base's samples the change removed or replaced, read only when
+an analysis asks (drift compares the base, existing + removed, with the head, existing + new).
+For a scan, every sample is new and compared with the others. *eval* holds held-out evaluation
+samples a change must not copy, when the caller supplies them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
 
 from datatenet.analysis.findings import SampleRef, excerpt
 from datatenet.diff import ChangeSet
@@ -42,10 +46,24 @@ class Item:
 class Corpus:
     new: tuple[Item, ...]
     existing: tuple[Item, ...] = ()  # empty for a scan: new samples are compared among themselves
+    eval: tuple[Item, ...] = ()
+    load_removed: Callable[[], tuple[Item, ...]] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     @property
     def is_scan(self) -> bool:
         return not self.existing
+
+    @cached_property
+    def removed(self) -> tuple[Item, ...]:
+        """The base's samples that the change removed or replaced (parsed on first use)."""
+        return self.load_removed() if self.load_removed is not None else ()
+
+    @property
+    def everyone(self) -> tuple[Item, ...]:
+        """The head's samples: existing, then new."""
+        return (*self.existing, *self.new)
 
 
 def item(sample: Sample) -> Item:
@@ -71,15 +89,25 @@ def items(version: Version, indices: Sequence[int]) -> tuple[Item, ...]:
     return tuple(item(sample) for sample in version.samples(list(indices)))
 
 
-def corpus_of_change(changeset: ChangeSet) -> Corpus:
-    head = changeset.head
+def corpus_of_change(changeset: ChangeSet, eval_items: tuple[Item, ...] = ()) -> Corpus:
+    head, base = changeset.head, changeset.base
     new_indices = sorted({*changeset.added, *(h for _, h in changeset.modified)})
     changed = set(new_indices)
     existing_indices = [i for i in range(len(head.entries)) if i not in changed]
+    removed_indices = sorted({*changeset.removed, *(b for b, _ in changeset.modified)})
+
+    def load_removed() -> tuple[Item, ...]:
+        return items(base, removed_indices)
+
     if not new_indices:
-        return Corpus(())
+        return Corpus((), eval=eval_items, load_removed=load_removed)
     loaded = items(head, new_indices + existing_indices)
-    return Corpus(loaded[: len(new_indices)], loaded[len(new_indices) :])
+    return Corpus(
+        loaded[: len(new_indices)],
+        loaded[len(new_indices) :],
+        eval_items,
+        load_removed,
+    )
 
 
 def corpus_of_version(version: Version) -> Corpus:

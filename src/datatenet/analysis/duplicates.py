@@ -25,7 +25,7 @@ import numpy as np
 import xxhash
 
 from datatenet.analysis.corpus import Corpus, Item
-from datatenet.analysis.findings import Finding
+from datatenet.analysis.findings import Finding, FindingKind
 from datatenet.analysis.minhash_cache import SignatureCache
 from datatenet.analysis.normalize import (
     DEFAULT_SHINGLE_SIZE,
@@ -37,7 +37,8 @@ from datatenet.analysis.normalize import (
     unspaced_share,
 )
 
-EXACT_KIND, NEAR_KIND = "exact-duplicate", "near-duplicate"
+EXACT_KIND: FindingKind = "exact-duplicate"
+NEAR_KIND: FindingKind = "near-duplicate"
 
 
 @dataclass(frozen=True)
@@ -235,7 +236,7 @@ def _exact(texts: _Texts) -> list[Finding]:
                 f"same text as {_where(matched)} after normalising case, whitespace and punctuation"
             )
         findings.append(
-            Finding(
+            Finding.pair(
                 kind=EXACT_KIND,
                 tier="exact",
                 severity="error",
@@ -444,7 +445,7 @@ def _best_matches(
         _, jaccard, negative = best[query]
         item, matched = texts.items[texts.first[query]], texts.items[texts.first[-negative]]
         findings.append(
-            Finding(
+            Finding.pair(
                 kind=NEAR_KIND,
                 tier="near",
                 severity="warning",

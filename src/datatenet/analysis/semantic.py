@@ -100,7 +100,7 @@ def semantic_duplicates(
         prompt_cosine = _unit(match.views[i, 0])
         answer_cosine = _unit(match.views[i, 1])
         findings.append(
-            Finding(
+            Finding.pair(
                 kind="semantic-duplicate",
                 tier="semantic",
                 severity="warning",

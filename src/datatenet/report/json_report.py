@@ -12,7 +12,7 @@ from datatenet.report.examples import KINDS, Change, changes
 from datatenet.version import Version
 
 if TYPE_CHECKING:
-    from datatenet.analysis.run import Analysis
+    from datatenet.analysis.base import Analysis
     from datatenet.repo_diff import RepoDiff, State
 
 JSON_SCHEMA_VERSION = 1
@@ -29,6 +29,7 @@ def diff_document(
     totals["findings"] = 0
     for dataset, analysis in zip(datasets, analyses, strict=False):
         dataset["findings"] = [finding.to_json() for finding in analysis.findings]
+        dataset["measures"] = [measure.to_json() for measure in analysis.measures]
         dataset["notes"] = list(analysis.notes)
         dataset["summary"]["findings"] = len(analysis.findings)
         totals["findings"] += len(analysis.findings)
@@ -40,6 +41,7 @@ def scan_document(version: Version, analysis: Analysis) -> dict[str, Any]:
         "version": JSON_SCHEMA_VERSION,
         "dataset": _version(version),
         "findings": [finding.to_json() for finding in analysis.findings],
+        "measures": [measure.to_json() for measure in analysis.measures],
         "notes": list(analysis.notes),
     }
 

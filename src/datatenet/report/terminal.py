@@ -14,7 +14,7 @@ from datatenet.report.examples import KINDS, Change, changes
 from datatenet.samples import Sample
 
 if TYPE_CHECKING:
-    from datatenet.analysis.run import Analysis
+    from datatenet.analysis.base import Analysis
     from datatenet.repo_diff import DatasetChange, RepoDiff
     from datatenet.version import Version
 
@@ -130,7 +130,7 @@ def render_repo_diff(
         lines.append("")
         lines.append(render_summary(change.changeset, _dataset_title(change)))
         if index < len(analyses):
-            findings = render_findings(analyses[index].findings, analyses[index].notes)
+            findings = render_analysis(analyses[index])
             if findings:
                 lines.append(findings)
         examples = render_examples(change.changeset, show) if show else ""
@@ -164,15 +164,17 @@ def render_findings(findings: Sequence[Finding], notes: Sequence[str] = (), limi
     the one-line explanation. `limit` caps the list; --json has every finding."""
     lines: list[str] = []
     if findings:
-        counts = Counter(finding.severity for finding in findings)
+        counts: Counter[str] = Counter(finding.severity for finding in findings)
         parts = [f"{counts[s]} {s}{'s' if counts[s] != 1 else ''}" for s in SEVERITIES if counts[s]]
         lines.append(f"  findings: {len(findings)} ({', '.join(parts)})")
     order = {severity: rank for rank, severity in enumerate(SEVERITIES)}
     ranked = sorted(findings, key=lambda f: (order.get(f.severity, 9), f.kind, f.sample.origin))
     for finding in ranked[:limit]:
+        where = inert(finding.sample.origin, 120)
+        if finding.matched is not None:
+            where += f" ~ {inert(finding.matched.origin, 120)}"
         lines.append(
-            f"  {finding.severity:<7} {finding.kind} ({finding.tier}, {finding.score:.2f}): "
-            f"{inert(finding.sample.origin, 120)} ~ {inert(finding.matched.origin, 120)}"
+            f"  {finding.severity:<7} {finding.kind} ({finding.tier}, {finding.score:.2f}): {where}"
         )
         lines.append(f"          {inert(finding.explanation, 240)}")
         lines.append(f"          prompt: {inert(finding.sample.prompt)}")
@@ -189,6 +191,21 @@ def render_scan(version: Version, analysis: Analysis) -> str:
     ]
     if version.invalid:
         lines.append(f"  invalid records skipped: {len(version.invalid)}")
-    findings = render_findings(analysis.findings, analysis.notes)
+    findings = render_analysis(analysis)
     lines.append(findings if findings else "  no findings")
     return "\n".join(lines)
+
+
+def render_analysis(analysis: Analysis) -> str:
+    """The measures of an analysis, then its findings and notes."""
+    lines = [
+        f"  {measure.name}: {_value(measure.value)}"
+        + (f"  ({inert(measure.explanation, 200)})" if measure.explanation else "")
+        for measure in analysis.measures
+    ]
+    findings = render_findings(analysis.findings, analysis.notes)
+    return "\n".join([*lines, findings] if findings else lines)
+
+
+def _value(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:.3g}"

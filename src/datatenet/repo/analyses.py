@@ -1,0 +1,109 @@
+"""The analyses of a repository: their configuration from the settings, their cache place, and
+the analyses of commit pairs kept under the git directory.
+
+A diff between two commits never changes, so its analyses are kept (`datatenet/findings/`),
+keyed by both commits and everything that shapes the checks: history is analysed once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import orjson
+
+from datatenet.analysis.base import DEFAULT_MODEL, Analysis, AnalysisConfig
+from datatenet.analysis.registry import parse_checks
+from datatenet.analysis.thresholds import Thresholds
+from datatenet.errors import DatatenetError
+from datatenet.files import write_atomically
+
+if TYPE_CHECKING:
+    from datatenet.config import Settings
+    from datatenet.repo_diff import RepoDiff
+
+FINDINGS_DIR = "findings"
+CACHE_FORMAT = 2  # 2: an analysis per changed dataset, with measures and notes
+
+# The analyses of one repository diff: one per changed dataset, in the order of `diff.changes`.
+AnalyseDiff = Callable[["RepoDiff"], tuple[Analysis, ...]]
+
+
+def cache_dir_for(start: Path) -> Path:
+    """Where the analyses cache what they compute for work in `start`: the repository's cache
+    directory (under the git common dir, shared by its work trees), or the user's."""
+    from datatenet.embeddings.cache import user_cache_directory
+    from datatenet.idcache import cache_root
+    from datatenet.sources.git import repo_root
+
+    try:
+        return cache_root(repo_root(start))
+    except (DatatenetError, OSError):
+        return user_cache_directory()
+
+
+def analysis_config(
+    checks: str | None, settings: Settings | None = None, cache_dir: Path | None = None
+) -> AnalysisConfig:
+    """Checks from the command line; thresholds and model from the settings."""
+    chosen = parse_checks(checks)
+    if settings is None:
+        return AnalysisConfig(chosen, cache_dir=cache_dir)
+    thresholds = Thresholds.from_config(settings.thresholds)
+    model = settings.model or DEFAULT_MODEL
+    return AnalysisConfig(chosen, thresholds, model, settings.max_seq_length, cache_dir)
+
+
+def analyse_diff(diff: RepoDiff, config: AnalysisConfig) -> tuple[Analysis, ...]:
+    """The analysis of every changed dataset of a repository diff."""
+    from datatenet.analysis.run import analyse_change
+
+    return tuple(analyse_change(change.changeset, config) for change in diff.changes)
+
+
+def commit_analyses(config: AnalysisConfig) -> AnalyseDiff:
+    """`analyse_diff`, with the analyses of revision pairs kept on disk (log, check-range)."""
+
+    def analyse(diff: RepoDiff) -> tuple[Analysis, ...]:
+        path = _cache_path(config, diff)
+        if path is not None:
+            try:
+                stored = orjson.loads(path.read_bytes())
+                if len(stored) == len(diff.changes):
+                    return tuple(Analysis.from_json(item) for item in stored)
+            except (OSError, orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+                pass  # absent or damaged: analyse again
+        analyses = analyse_diff(diff, config)
+        if path is not None:
+            write_atomically(path, orjson.dumps([analysis.to_json() for analysis in analyses]))
+        return analyses
+
+    return analyse
+
+
+def _cache_path(config: AnalysisConfig, diff: RepoDiff) -> Path | None:
+    if config.cache_dir is None or diff.base.kind != "revision" or diff.head.kind != "revision":
+        return None  # the index and the work tree change: never cached
+    from datatenet import __version__
+    from datatenet.samples import CANONICAL_VERSION
+
+    key = orjson.dumps(
+        [
+            CACHE_FORMAT,
+            diff.base.commit,
+            diff.head.commit,
+            [change.path for change in diff.changes],
+            sorted(config.checks),
+            repr(config.thresholds),
+            config.model,
+            config.max_seq_length,
+            sorted(config.options.items()),
+            CANONICAL_VERSION,
+            __version__,
+        ],
+        default=str,
+    )
+    name = hashlib.blake2b(key, digest_size=16).hexdigest()
+    return config.cache_dir / FINDINGS_DIR / f"{name}.json"
