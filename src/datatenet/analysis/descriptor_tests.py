@@ -19,11 +19,9 @@ from typing import Any
 
 import numpy as np
 
+from datatenet.analysis.drift import ALPHA, MIN_EFFECT, MIN_SAMPLES
 from datatenet.analysis.style import CATEGORICAL, NUMBERS, Descriptors
 
-MIN_SAMPLES = 20
-ALPHA = 0.01
-MIN_EFFECT = 0.1
 MAX_LEVELS = 8
 
 

@@ -18,19 +18,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
-from datatenet.analysis.descriptor_tests import (
-    ALPHA,
-    MIN_EFFECT,
-    MIN_SAMPLES,
-    DescriptorShift,
-    compare_descriptors,
-)
-from datatenet.analysis.style import Descriptors, describe
+from datatenet.analysis.base import Analysis, Inputs
+from datatenet.analysis.findings import Finding
+from datatenet.analysis.measures import Measure
 from datatenet.analysis.style_phrases import DEFAULT_PHRASES, PhraseLists
+
+if TYPE_CHECKING:
+    from datatenet.analysis.descriptor_tests import DescriptorShift
+    from datatenet.analysis.style import Descriptors
+
+MIN_SAMPLES = 20  # per side; see analysis/descriptor_tests.py for the tests' own defaults
+ALPHA = 0.01
+MIN_EFFECT = 0.1
 
 AUC_FLAG = 0.7
 EXAMPLES = 3
@@ -102,7 +103,9 @@ def style_drift(
 ) -> StyleDrift:
     """Compare the style of `head_texts` (e.g. the added answers) with `base_texts` (the
     answers already there). Descriptors are computed unless given."""
+    from datatenet.analysis.descriptor_tests import compare_descriptors
     from datatenet.analysis.separability import MIN_PER_SIDE, separability
+    from datatenet.analysis.style import describe
     from datatenet.analysis.words import characteristic_words
 
     base = base_descriptors or describe(base_texts, phrases=settings.phrases)
@@ -152,6 +155,8 @@ def style_drift(
 
 
 def _sample_texts(texts: Sequence[str], seed: int, limit: int = 2000) -> list[str]:
+    import numpy as np
+
     if len(texts) <= limit:
         return list(texts)
     picked = np.sort(np.random.default_rng(seed).choice(len(texts), limit, replace=False))
@@ -160,3 +165,80 @@ def _sample_texts(texts: Sequence[str], seed: int, limit: int = 2000) -> list[st
 
 def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
+
+
+@dataclass(frozen=True)
+class StyleDriftCheck:
+    """`style`: the new answers against the base version's (existing and removed), and the
+    descriptors of the base version against the head's."""
+
+    checks: frozenset[str] = frozenset({"style"})
+
+    def analyse(self, inputs: Inputs) -> Analysis:
+        from datatenet.analysis import shared
+        from datatenet.analysis.descriptor_tests import compare_descriptors
+        from datatenet.analysis.style import Descriptors
+
+        new = shared.side(inputs, "new")
+        base = (*shared.side(inputs, "existing"), *shared.side(inputs, "removed"))
+        if not new or not base:
+            return Analysis()
+        options = shared.table(inputs, "style")
+        settings = DriftSettings(
+            **{k: v for k, v in options.items() if k in _SETTINGS},
+            seed=shared.seed(inputs),
+            phrases=shared.phrases(inputs),
+        )
+        descriptors = {n: shared.answer_descriptors(inputs, n) for n in shared.SIDES}
+        base_descriptors = Descriptors.concat([descriptors["existing"], descriptors["removed"]])
+        drift = style_drift(
+            [item.response for item in base],
+            [item.response for item in new],
+            base_descriptors=base_descriptors,
+            head_descriptors=descriptors["new"],
+            settings=settings,
+        )
+        if drift.auc is None:
+            return Analysis(notes=tuple(f"style drift: {note}" for note in drift.notes))
+        head_descriptors = Descriptors.concat([descriptors["existing"], descriptors["new"]])
+        version = compare_descriptors(base_descriptors, head_descriptors)
+        typical_new = [new[i] for i in drift.examples_head]
+        typical_old = [base[i] for i in drift.examples_base]
+        details = {
+            **drift.to_json(),
+            "examples": {
+                "head": [shared.ref_json(item) for item in typical_new],
+                "base": [shared.ref_json(item) for item in typical_old],
+            },
+            "version_shifts": [shift.to_json() for shift in version if shift.significant],
+        }
+        evidence = tuple(shared.evidence_line(i, "a typical new answer") for i in typical_new)
+        measures = (
+            Measure("style_drift_auc", drift.auc, evidence, drift.explanation(), details, "max"),
+            Measure(
+                "style_drift_descriptors",
+                float(len(drift.significant)),
+                tuple(shift.explanation for shift in drift.significant),
+                f"{len(drift.significant)} answer descriptor(s) changed significantly",
+                combine="max",
+            ),
+        )
+        findings: tuple[Finding, ...] = ()
+        if drift.flagged:
+            refs = tuple(item.ref() for item in (*typical_new, *typical_old))
+            findings = (
+                Finding(
+                    "style-drift",
+                    "classifier",
+                    "warning",
+                    drift.auc,
+                    refs,
+                    drift.explanation(),
+                    {"auc": drift.auc, "descriptor_auc": drift.descriptor_auc or 0.0},
+                    details={"descriptors": ", ".join(s.name for s in drift.significant)},
+                ),
+            )
+        return Analysis(findings, measures, drift.notes)
+
+
+_SETTINGS = frozenset({"min_samples", "alpha", "min_effect", "auc_flag"})

@@ -119,6 +119,15 @@ class Descriptors:
             {name: [labels[i] for i in picked] for name, labels in self.categories.items()},
         )
 
+    @classmethod
+    def concat(cls, parts: Sequence[Descriptors]) -> Descriptors:
+        """The rows of several descriptor sets, in order (the columns of the first)."""
+        first = parts[0]
+        return cls(
+            {k: np.concatenate([p.numbers[k] for p in parts]) for k in first.numbers},
+            {k: [label for p in parts for label in p.categories[k]] for k in first.categories},
+        )
+
     def matrix(self) -> Counts:
         """The numbers as an (n, descriptors) array, in `NUMBERS` order, log-scaled counts
         (a classifier should not weigh a 4,000-character answer 100x a 40-character one)."""
