@@ -11,8 +11,9 @@ Each problem is one finding pointing at its sample, explaining itself in one lin
 - `mojibake`: text decoded with the wrong encoding ("cafÃ©", "â€™", "锟斤拷") or holding the
   replacement character U+FFFD; ftfy's detector (a well-kept library for exactly this) plus the
   classic GBK artefacts it does not know;
-- `hostile`: insults or shouting in an answer (the `hostile` phrases of `style_phrases`, three
-  exclamation marks in a row, or five words in capitals in a row).
+- `hostile`: insults or shouting in an answer (the `hostile` phrases of `style_phrases`, or
+  five words in capitals in a row). Runs of exclamation marks are no sign: GSM8K's answers all
+  end on "!!!".
 
 The rules are measured in bench/noise_calibration.py (planted problems for recall, real
 answers of ../shared/data for false alarms).
@@ -34,7 +35,6 @@ LONG_CHARS = 20_000
 LONG_FACTOR = 20
 _GBK_ARTEFACTS = re.compile("锟斤拷|烫烫烫|屯屯屯|\ufffd")
 _SHOUTING = re.compile(r"(?:\b[A-Z]{2,}\b[\s,.!?]+){4}\b[A-Z]{2,}\b")
-_EXCLAIMING = re.compile(r"[!！]{3,}")
 
 
 @dataclass(frozen=True)
@@ -154,9 +154,6 @@ def _hostility(answer: str, hostile_phrases: float, phrases: PhraseLists) -> str
     shouting = _SHOUTING.search(answer)
     if shouting:
         return f"shouting {shouting.group()[:40]!r}"
-    exclaiming = _EXCLAIMING.search(answer)
-    if exclaiming:
-        return f"{exclaiming.group()!r}"
     return ""
 
 

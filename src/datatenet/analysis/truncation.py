@@ -46,7 +46,7 @@ def truncation(answer: str) -> str:
     words = line.split()
     tail = _WORD.search(text)
     dangling = tail is not None and tail.group().lower() in _DANGLING_EN
-    if tail and dangling and len(text.split()) >= 4 and not _STRUCTURED.match(line):
+    if tail and dangling and len(text.split()) >= 4:
         return f"it ends on {tail.group()!r}, mid-sentence"
     if _CJK.match(last):
         for word in _DANGLING_ZH:

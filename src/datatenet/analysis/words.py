@@ -14,8 +14,10 @@ import functools
 import re
 from collections.abc import Callable, Iterable, Sequence
 
-_LATIN_WORD = re.compile(r"[^\W\d_](?:[^\W_]|['’][^\W\d_])+")  # two or more characters
-_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# a word of two or more letters or digits outside CJK (which the segmenter cuts)
+_LATIN_WORD = re.compile(f"[^\\W\\d_{_CJK}](?:[^\\W_{_CJK}]|['’][^\\W\\d_{_CJK}])+")
+_CJK_RUN = re.compile(f"[{_CJK}]+")
 _CHINESE_STOP_WORDS = (
     "的 了 是 在 和 有 我 你 他 她 它 这 那 就 也 都 而 及 "
     "与 着 或 一个 没有 我们 你们 他们 可以 什么 如何 怎么 这个 "
