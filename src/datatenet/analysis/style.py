@@ -210,21 +210,27 @@ def _character_counts(batch: TextBatch) -> dict[str, Counts]:
     word_start[1:] &= ~words[:-1]
     cjk = batch.has(CJK)
     flags = batch.flags
-    following = np.append(flags[1:], np.uint16(SPACE))
-    previous = np.insert(flags[:-1], 0, np.uint16(SPACE))
-    terminal = batch.has(TERMINAL)
-    run_end = terminal & ((following & TERMINAL) == 0)
-    boundary = ((following & (SPACE | CLOSER)) != 0) | batch.has(FULLWIDTH_TERMINAL)
-    bare_line_end = batch.has(NEWLINE) & ((previous & (SPACE | TERMINAL | CLOSER)) == 0)
-    return {
-        "words": batch.per_text(word_start | cjk),
-        "sentences": batch.per_text((run_end & boundary) | bare_line_end),
-        "emoji": batch.per_text(batch.has(EMOJI)),
-        "exclamations": batch.per_text(batch.has(EXCLAIM)),
-        "latin": batch.per_text(word_start & batch.has(LATIN)),
-        "cjk": batch.per_text(cjk),
-        "other_letters": batch.per_text(word_start & batch.has(OTHER_LETTER)),
-    }
+    # a sentence ends where a run of terminal marks is followed by a space or a closing mark
+    # (the last character of the batch is a newline, so [1:] and [:-1] cover every pair)
+    sentence_end = np.zeros(len(flags), dtype=bool)
+    following = flags[1:]
+    sentence_end[:-1] = (
+        batch.has(TERMINAL)[:-1]
+        & ((following & TERMINAL) == 0)
+        & (((following & (SPACE | CLOSER)) != 0) | batch.has(FULLWIDTH_TERMINAL)[:-1])
+    )
+    sentence_end[1:] |= batch.has(NEWLINE)[1:] & ((flags[:-1] & (SPACE | TERMINAL | CLOSER)) == 0)
+    names = ("words", "sentences", "emoji", "exclamations", "latin", "cjk", "other_letters")
+    counts = batch.per_text(
+        word_start | cjk,
+        sentence_end,
+        batch.has(EMOJI),
+        batch.has(EXCLAIM),
+        word_start & batch.has(LATIN),
+        cjk,
+        word_start & batch.has(OTHER_LETTER),
+    )
+    return dict(zip(names, counts, strict=True))
 
 
 def _line_structure(batch: TextBatch) -> tuple[npt.NDArray[np.int64], dict[str, Counts]]:
@@ -294,8 +300,9 @@ def _is_placeholder(found: str, joined: str, start: int, end: int) -> bool:
     opener = found[0]
     if found.startswith("{{"):
         return True
-    if opener == "{":
-        return joined[start - 1] != "$" and not found[1:-1].isdigit()
+    if opener == "{":  # not ${x} (a shell or JS template) nor \begin{array} or x^{2} (LaTeX)
+        before = joined[start - 1]
+        return not (before.isalnum() or before in "$\\^_}") and not found[1:-1].isdigit()
     inner = found[1:-1].strip()
     if opener == "[":
         if _CAPS_NAME.fullmatch(inner) and len(inner) >= 4:

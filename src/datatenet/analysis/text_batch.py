@@ -27,6 +27,7 @@ ALNUM, CJK, SPACE, NEWLINE, TERMINAL = 1, 2, 4, 8, 16
 EXCLAIM, QUESTION, EMOJI, LATIN, OTHER_LETTER, CLOSER = 32, 64, 128, 256, 512, 1024
 APOSTROPHE, FULLWIDTH_TERMINAL = 2048, 4096
 TABLE_SIZE = 0x30000
+_FIELD = 1 << 21
 _EMOJI_RANGES = ((0x1F000, 0x1FAFF), (0x2600, 0x27BF), (0x2B00, 0x2BFF))
 _MARKS = (
     (TERMINAL, ".!?…。！？"),
@@ -64,6 +65,7 @@ def classes() -> npt.NDArray[np.uint16]:
     for flag, chars in _MARKS:
         for char in chars:
             table[ord(char)] |= flag
+    table[-1] = ALNUM | OTHER_LETTER  # stands for every code point from TABLE_SIZE - 1 up
     return table
 
 
@@ -101,10 +103,8 @@ class TextBatch:
     @property
     def flags(self) -> npt.NDArray[np.uint16]:
         if "flags" not in self._cache:
-            codes = self.codes
-            flags = classes()[np.minimum(codes, TABLE_SIZE - 1)]
-            flags[codes >= TABLE_SIZE] = ALNUM | OTHER_LETTER
-            self._cache["flags"] = flags
+            # code points above the table clip to its last entry, a letter of no known script
+            self._cache["flags"] = np.take(classes(), self.codes, mode="clip")
         return self._cache["flags"]  # type: ignore[return-value]
 
     def has(self, flag: int) -> Bools:
@@ -121,13 +121,24 @@ class TextBatch:
             self._cache["word_chars"] = alnum | inner
         return self._cache["word_chars"]  # type: ignore[return-value]
 
-    def per_text(self, selected: Bools) -> Counts:
-        """How many selected characters each text has."""
+    def per_text(self, *selected: Bools) -> list[Counts]:
+        """How many selected characters each text has, for each selection. Up to three
+        selections share one pass: packed into 21-bit fields of one integer, they are summed
+        together (no text is 2 million characters long, or they are summed apart)."""
         if not len(self):
-            return np.zeros(0)
+            return [np.zeros(0) for _ in selected]
         bounds = np.concatenate([[0], self.starts])
-        sums = np.add.reduceat(selected.view(np.int8), bounds, dtype=np.int64)
-        return sums[1:].astype(np.float64)
+        out: list[Counts] = []
+        packable = int(self.lengths.max()) < _FIELD
+        for group in range(0, len(selected), 3 if packable else 1):
+            chosen = selected[group : group + (3 if packable else 1)]
+            packed = chosen[0].astype(np.int64)
+            for field_index, more in enumerate(chosen[1:], start=1):
+                packed |= more.astype(np.int64) << (21 * field_index)
+            sums = np.add.reduceat(packed, bounds)[1:]
+            for field_index in range(len(chosen)):
+                out.append(((sums >> (21 * field_index)) & (_FIELD - 1)).astype(np.float64))
+        return out
 
     def owners(self, positions: Iterable[int] | npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
         """The text of each position of `joined` (-1 for the leading newline)."""
