@@ -129,10 +129,11 @@ def diff(
 
     if isinstance(request, FileDiff):
         from datatenet.diff import diff_versions
-        from datatenet.formats.load import load_files
+        from datatenet.formats.load import check_mapping, load_files
 
         config = analysis_config(checks, None, cache_dir_for(Path.cwd()))
         base, head = load_files([request.old, request.new], options)
+        check_mapping([base, head])
         changeset = diff_versions(base, head)
         analysis = analyse_change(changeset, config)
         if as_json:
@@ -191,7 +192,7 @@ def scan(
     """Audit one version of a dataset on its own: duplicates and conflicts among its samples."""
     from datatenet.analysis.run import analyse_version
     from datatenet.config import load_settings
-    from datatenet.formats.load import LoadOptions, load_file, parse_mapping
+    from datatenet.formats.load import LoadOptions, check_mapping, load_file, parse_mapping
     from datatenet.repo.analyses import analysis_config, cache_dir_for
     from datatenet.sources import git
 
@@ -200,6 +201,7 @@ def scan(
         schema=schema, mapping=parse_mapping(mapping or ""), skip_invalid=skip_invalid
     )
     version = load_file(path, options)
+    check_mapping([version])
     try:
         root: Path | None = git.repo_root(path.resolve().parent)
     except git.GitError:
