@@ -96,9 +96,8 @@ def test_two_styles_score_worse_than_one(shared_data: Path) -> None:
 
 def test_stability_of_pairs() -> None:
     vectors = np.eye(4, dtype=np.float32)[[0, 0, 1, 1, 2, 3]]
-    layouts = ["list", "prose", "prose", "prose", "prose", "prose"]
-    lengths = [100, 100, 50, 500, 10, 10]
-    found = expression_stability(vectors, layouts, lengths)
+    answers = ["- one\n- two", "One and two.", "x" * 50, "y" * 500, "z", "w"]
+    found = expression_stability(vectors, answers)
     assert found.pairs == 2 and found.divergent == 2
     assert {p.reasons for p in found.worst} == {("list vs prose",), ("lengths 7.4x apart",)}
 

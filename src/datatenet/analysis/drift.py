@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from datatenet.analysis.base import Analysis, Inputs
+from datatenet.analysis.corpus import Item
 from datatenet.analysis.findings import Finding
 from datatenet.analysis.measures import Measure
 from datatenet.analysis.style_phrases import DEFAULT_PHRASES, PhraseLists
@@ -176,12 +177,9 @@ class StyleDriftCheck:
 
     def analyse(self, inputs: Inputs) -> Analysis:
         from datatenet.analysis import shared
-        from datatenet.analysis.descriptor_tests import compare_descriptors
-        from datatenet.analysis.style import Descriptors
+        from datatenet.analysis.style import describe
 
-        new = shared.side(inputs, "new")
-        base = (*shared.side(inputs, "existing"), *shared.side(inputs, "removed"))
-        if not new or not base:
+        if not inputs.corpus.new or not (inputs.corpus.existing or inputs.corpus.removed):
             return Analysis()
         options = shared.table(inputs, "style")
         settings = DriftSettings(
@@ -189,19 +187,40 @@ class StyleDriftCheck:
             seed=shared.seed(inputs),
             phrases=shared.phrases(inputs),
         )
-        descriptors = {n: shared.answer_descriptors(inputs, n) for n in shared.SIDES}
-        base_descriptors = Descriptors.concat([descriptors["existing"], descriptors["removed"]])
+        sides = _described_sides(inputs, settings.seed)
+        new, removed, existing = sides["new"], sides["removed"], sides["existing"]
+        base = (*existing, *removed)
+
+        def described(items: Sequence[Item], field: str) -> Descriptors:
+            return describe([getattr(item, field) for item in items], phrases=settings.phrases)
+
+        answers = {name: described(items, "response") for name, items in sides.items()}
+        base_answers = _concat(answers["existing"], answers["removed"])
         drift = style_drift(
             [item.response for item in base],
             [item.response for item in new],
-            base_descriptors=base_descriptors,
-            head_descriptors=descriptors["new"],
+            base_descriptors=base_answers,
+            head_descriptors=answers["new"],
             settings=settings,
         )
         if drift.auc is None:
             return Analysis(notes=tuple(f"style drift: {note}" for note in drift.notes))
-        head_descriptors = Descriptors.concat([descriptors["existing"], descriptors["new"]])
-        version = compare_descriptors(base_descriptors, head_descriptors)
+        # the versions at one sampling rate, so the sampled existing samples keep their weight
+        rate = len(existing) / max(1, len(inputs.corpus.existing))
+        at_rate = {n: _at_rate(answers[n], rate, settings.seed) for n in ("removed", "new")}
+        shifts = {
+            "version_shifts": _significant(
+                _concat(answers["existing"], at_rate["removed"]),
+                _concat(answers["existing"], at_rate["new"]),
+                settings,
+            ),
+            "prompt_shifts": _significant(
+                described(base, "prompt"), described(new, "prompt"), settings
+            ),
+            "system_shifts": _significant(
+                described(base, "system"), described(new, "system"), settings
+            ),
+        }
         typical_new = [new[i] for i in drift.examples_head]
         typical_old = [base[i] for i in drift.examples_base]
         details = {
@@ -210,7 +229,7 @@ class StyleDriftCheck:
                 "head": [shared.ref_json(item) for item in typical_new],
                 "base": [shared.ref_json(item) for item in typical_old],
             },
-            "version_shifts": [shift.to_json() for shift in version if shift.significant],
+            **shifts,
         }
         evidence = tuple(shared.evidence_line(i, "a typical new answer") for i in typical_new)
         measures = (
@@ -242,3 +261,51 @@ class StyleDriftCheck:
 
 
 _SETTINGS = frozenset({"min_samples", "alpha", "min_effect", "auc_flag"})
+MAX_DESCRIBED = 5000  # per side: the tests and the classifier need no more
+
+
+def _described_sides(inputs: Inputs, seed: int) -> dict[str, tuple[Item, ...]]:
+    """The samples whose descriptors are compared: the existing ones sampled (seeded) down to
+    MAX_DESCRIBED, the removed and new ones up to that many each."""
+    import numpy as np
+
+    from datatenet.analysis import shared
+
+    rng = np.random.default_rng(seed)
+    out = {}
+    for name in ("existing", "removed", "new"):
+        items = shared.side(inputs, name)
+        if len(items) > MAX_DESCRIBED:
+            picked = np.sort(rng.choice(len(items), MAX_DESCRIBED, replace=False))
+            items = tuple(items[i] for i in picked)
+        out[name] = items
+    return out
+
+
+def _at_rate(descriptors: Descriptors, rate: float, seed: int) -> Descriptors:
+    import numpy as np
+
+    if rate >= 1 or not len(descriptors):
+        return descriptors
+    keep = max(1, round(len(descriptors) * rate))
+    picked = np.sort(np.random.default_rng(seed).choice(len(descriptors), keep, replace=False))
+    return descriptors.take(picked)
+
+
+def _concat(first: Descriptors, second: Descriptors) -> Descriptors:
+    from datatenet.analysis.style import Descriptors
+
+    return Descriptors.concat([first, second])
+
+
+def _significant(base: Descriptors, head: Descriptors, settings: DriftSettings) -> list[Any]:
+    from datatenet.analysis.descriptor_tests import compare_descriptors
+
+    shifts = compare_descriptors(
+        base,
+        head,
+        min_samples=settings.min_samples,
+        alpha=settings.alpha,
+        min_effect=settings.min_effect,
+    )
+    return [shift.to_json() for shift in shifts if shift.significant]

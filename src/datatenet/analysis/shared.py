@@ -1,5 +1,5 @@
 """What the style, topic and eval analyzers of one run share, computed once per `Inputs`:
-answer descriptors of each side, prompt vectors of every side (the model's when the semantic
+the phrase lists, prompt vectors of every side (the model's when the semantic
 check runs, else lexical ones, `topics.lexical_vectors`), the topics of the change, and their
 per-analyzer settings from `AnalysisConfig.options`.
 
@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     import numpy.typing as npt
 
     from datatenet.analysis.coverage import Coverage
-    from datatenet.analysis.style import Descriptors
     from datatenet.analysis.style_phrases import PhraseLists
 
     Vectors = npt.NDArray[np.float32]
@@ -82,16 +81,6 @@ def phrases(inputs: Inputs) -> PhraseLists:
             return DEFAULT_PHRASES
 
     return once(inputs, "phrases", build)
-
-
-def answer_descriptors(inputs: Inputs, name: str) -> Descriptors:
-    def build() -> Descriptors:
-        from datatenet.analysis.style import describe
-
-        items = side(inputs, name)
-        return describe([item.response for item in items], phrases=phrases(inputs))
-
-    return once(inputs, f"descriptors:{name}", build)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ dataset in one.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -104,8 +104,8 @@ def compare_pair(
     first: int,
     second: int,
     cosine: float,
-    layouts: Sequence[str],
-    lengths: Sequence[float],
+    layouts: Mapping[int, str],
+    lengths: Mapping[int, float],
     length_ratio: float = LENGTH_RATIO,
 ) -> Pair:
     shorter, longer = sorted((float(lengths[first]), float(lengths[second])))
@@ -121,22 +121,25 @@ def compare_pair(
 
 def expression_stability(
     vectors: npt.NDArray[np.float32],
-    layouts: Sequence[str],
-    lengths: Sequence[float],
+    answers: Sequence[str],
     *,
     min_cosine: float = MIN_COSINE,
     length_ratio: float = LENGTH_RATIO,
     worst: int = 10,
     queries: Sequence[int] | None = None,
 ) -> Stability:
-    """The pairs of similar prompts among `vectors` (row i: sample i, whose answer has layout
-    `layouts[i]` and `lengths[i]` characters) and how many of them diverge in style. With
-    `queries`, only the pairs of those samples with their nearest prompt count (e.g. the new
-    samples of a change)."""
-    pairs = [
-        compare_pair(i, j, cosine, layouts, lengths, length_ratio)
-        for i, j, cosine in similar_pairs(vectors, min_cosine, queries)
-    ]
+    """The pairs of similar prompts among `vectors` (row i: sample i, answered `answers[i]`)
+    and how many of them diverge in style. With `queries`, only the pairs of those samples with
+    their nearest prompt count (e.g. the new samples of a change). Only the answers of a pair
+    are described."""
+    from datatenet.analysis.style import describe
+
+    found = similar_pairs(vectors, min_cosine, queries)
+    involved = sorted({index for i, j, _ in found for index in (i, j)})
+    described = describe([answers[i] for i in involved])
+    layouts = dict(zip(involved, described.categories["layout"], strict=True))
+    lengths = dict(zip(involved, described.numbers["chars"].tolist(), strict=True))
+    pairs = [compare_pair(i, j, c, layouts, lengths, length_ratio) for i, j, c in found]
     divergent = [pair for pair in pairs if pair.divergent]
     divergent.sort(key=lambda pair: pair.severity(), reverse=True)
     return Stability(len(pairs), len(divergent), tuple(divergent[:worst]), min_cosine)
@@ -153,7 +156,6 @@ class ExpressionStabilityCheck:
         import numpy as np
 
         from datatenet.analysis import shared
-        from datatenet.analysis.style import Descriptors
 
         new, existing = shared.side(inputs, "new"), shared.side(inputs, "existing")
         head = (*existing, *new)
@@ -161,18 +163,11 @@ class ExpressionStabilityCheck:
             return Analysis()
         vectors = shared.prompt_vectors(inputs)
         every = np.vstack([vectors.existing, vectors.new]) if existing else vectors.new
-        described = Descriptors.concat(
-            [
-                shared.answer_descriptors(inputs, "existing"),
-                shared.answer_descriptors(inputs, "new"),
-            ]
-        )
         options = shared.table(inputs, "stability")
         queries = None if not existing else range(len(existing), len(head))
         found = expression_stability(
             every,
-            described.categories["layout"],
-            described.numbers["chars"].tolist(),
+            [item.response for item in head],
             min_cosine=float(options.get("min_cosine", MIN_COSINE)),
             length_ratio=float(options.get("length_ratio", LENGTH_RATIO)),
             queries=queries,
