@@ -101,3 +101,13 @@ def test_contamination_with_the_model(shared_data: Path, cache: Path) -> None:
         Corpus(tuple(training[60:]), tuple(training[:60]), tuple(evals)), "contamination", cache
     )
     assert not [f for f in clean.findings if f.kind == "contamination"]
+
+
+def test_chinese_prompts_get_lexical_topics_under_an_english_model(
+    shared_data: Path, cache: Path
+) -> None:
+    chinese = items(shared_data, "llama_factory/alpaca_zh_demo.json")[:90]
+    found = run(Corpus(tuple(chinese[60:]), tuple(chinese[:60])), "coverage", cache)
+    shift = found.measure("coverage_shift")
+    assert shift is not None and shift.details["vectors"] == "lexical"
+    assert any("reads English only" in note for note in found.notes)

@@ -102,7 +102,7 @@ def prompt_vectors(inputs: Inputs) -> PromptVectors:
     def build() -> PromptVectors:
         import numpy as np
 
-        vectors = inputs.vectors()
+        vectors = inputs.vectors() if _model_reads(inputs) else None
         removed = side(inputs, "removed")
         if vectors is not None:
             extra = embed(inputs, [item.prompt for item in removed])
@@ -117,6 +117,20 @@ def prompt_vectors(inputs: Inputs) -> PromptVectors:
         return PromptVectors("lexical", parts[0], parts[1], parts[2])
 
     return once(inputs, "prompt_vectors", build)
+
+
+def _model_reads(inputs: Inputs) -> bool:
+    """False when the prompts are mostly Chinese, Japanese or Korean and the model reads English
+    only (embeddings/language.py): its vectors would make topics of unrelated prompts."""
+    from datatenet.embeddings.language import MOSTLY, cjk_share, is_english_only
+
+    def build() -> bool:
+        if not is_english_only(inputs.config.model):
+            return True
+        prompts = (item.prompt for name in SIDES for item in side(inputs, name))
+        return cjk_share(prompts) <= MOSTLY
+
+    return once(inputs, "model_reads", build)
 
 
 def embed(inputs: Inputs, texts: Sequence[str]) -> Vectors | None:
@@ -156,12 +170,13 @@ def coverage(inputs: Inputs) -> Coverage | None:
 
 
 def vectors_note(inputs: Inputs) -> tuple[str, ...]:
-    if prompt_vectors(inputs).kind == "lexical":
-        return (
-            "topics and similar prompts from TF-IDF vectors (no embedding model in this run): "
-            "coarser than with the model",
-        )
-    return ()
+    if prompt_vectors(inputs).kind == "model":
+        return ()
+    if inputs.config.embeddings_allowed and not _model_reads(inputs):
+        why = f"the model {inputs.config.model} reads English only and the prompts are not"
+    else:
+        why = "no embedding model in this run"
+    return (f"topics and similar prompts from TF-IDF vectors ({why}): coarser than a model's",)
 
 
 def ref_json(item: Item) -> dict[str, str]:
