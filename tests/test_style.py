@@ -50,6 +50,10 @@ def test_sentences_and_paragraphs() -> None:
     assert numbers["paragraphs"][0] == 3
 
 
+def test_trailing_spaces_do_not_hide_a_line_end() -> None:
+    assert describe(["a list item  \nanother one \n\n  "]).numbers["sentences"][0] == 2
+
+
 def test_markdown_structure() -> None:
     row = describe([MARKDOWN]).row(0)
     assert row["headings"] == 1

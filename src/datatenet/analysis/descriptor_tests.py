@@ -23,6 +23,7 @@ from datatenet.analysis.drift import ALPHA, MIN_EFFECT, MIN_SAMPLES
 from datatenet.analysis.style import CATEGORICAL, NUMBERS, Descriptors
 
 MAX_LEVELS = 8
+QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9)
 
 
 @dataclass(frozen=True)
@@ -118,12 +119,16 @@ def _numeric(
 
 
 def _summary(values: np.ndarray) -> dict[str, Any]:
+    """Mean, median, share of texts where the count is not zero, and the 10th, 25th, 50th,
+    75th and 90th percentiles (what a report draws a before/after box plot from)."""
+    if not len(values):
+        return {"mean": 0.0, "median": 0.0, "share_nonzero": 0.0, "quantiles": []}
+    quantiles = np.quantile(values, QUANTILES)
     return {
-        "mean": round(float(values.mean()), 3) if len(values) else 0.0,
-        "median": round(float(np.median(values)), 3) if len(values) else 0.0,
-        "share_nonzero": round(float(np.count_nonzero(values) / len(values)), 4)
-        if len(values)
-        else 0.0,
+        "mean": round(float(values.mean()), 3),
+        "median": round(float(np.median(values)), 3),
+        "share_nonzero": round(float(np.count_nonzero(values) / len(values)), 4),
+        "quantiles": [round(float(q), 3) for q in quantiles],
     }
 
 

@@ -219,7 +219,15 @@ def _character_counts(batch: TextBatch) -> dict[str, Counts]:
         & ((following & TERMINAL) == 0)
         & (((following & (SPACE | CLOSER)) != 0) | batch.has(FULLWIDTH_TERMINAL)[:-1])
     )
-    sentence_end[1:] |= batch.has(NEWLINE)[1:] & ((flags[:-1] & (SPACE | TERMINAL | CLOSER)) == 0)
+    # a line of text that ends without a terminal mark ends a sentence too: its last visible
+    # character (spaces before the line break do not count) is no terminal or closing mark
+    newlines = np.flatnonzero(batch.has(NEWLINE))
+    visible = np.where(batch.has(SPACE), -1, np.arange(len(flags), dtype=np.int32))
+    last_visible = np.maximum.accumulate(visible)[np.maximum(newlines - 1, 0)]
+    line_start = np.concatenate([[0], newlines[:-1]])
+    has_text = last_visible > line_start
+    open_end = (flags[np.maximum(last_visible, 0)] & (TERMINAL | CLOSER)) == 0
+    sentence_end[newlines[has_text & open_end]] = True
     names = ("words", "sentences", "emoji", "exclamations", "latin", "cjk", "other_letters")
     counts = batch.per_text(
         word_start | cjk,
