@@ -133,6 +133,8 @@ def bench_change(items: list[Item], dataset: int, change: int) -> None:
 
 def bench_lexical(items: list[Item], dataset: int, change: int) -> None:
     every = scaled(items, dataset + change)
+    order = np.random.default_rng(0).permutation(len(every))  # the change: a random batch
+    every = [every[i] for i in order]
     corpus = Corpus(tuple(every[dataset:]), tuple(every[:dataset]))
     config = AnalysisConfig(parse_checks("style,coverage,focus"))
     seconds, result = timed(lambda: analyse(corpus, config))
