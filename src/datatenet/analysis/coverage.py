@@ -249,8 +249,9 @@ class CoverageCheck:
     def analyse(self, inputs: Inputs) -> Analysis:
         from datatenet.analysis import shared
 
-        if not shared.side(inputs, "new"):
-            return Analysis()
+        base = len(shared.side(inputs, "existing")) + len(shared.side(inputs, "removed"))
+        if not shared.side(inputs, "new") or not base:
+            return Analysis()  # a scan, or a new dataset: no base to compare with
         found = shared.coverage(inputs)
         notes = shared.vectors_note(inputs)
         if found is None:
