@@ -146,7 +146,8 @@ class Repo:
         if key not in self._files:
             if state.kind == "revision":
                 assert state.commit is not None
-                found = StateFiles(git.list_revision(self.root, state.commit))
+                empty = state.commit == self.revisions.empty_tree  # nothing to list
+                found = StateFiles({} if empty else git.list_revision(self.root, state.commit))
             elif state.kind == "index":
                 listing = self._worktree
                 index = listing.index if listing else git.list_index(self.root)
