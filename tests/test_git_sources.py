@@ -10,7 +10,7 @@ import pytest
 
 from datatenet.repo.repository import Repo as Repository
 from datatenet.repo.revisions import Revisions, parse_range
-from datatenet.sources import git, lfs
+from datatenet.sources import git, lfs, objects
 from datatenet.sources.git import INDEX, WORKTREE, GitError
 from datatenet.sources.git import PathChange as Change
 from tests.repos import Repo, alpaca
@@ -31,11 +31,11 @@ def repo(tmp_path: Path) -> Repo:
 
 def test_root_and_common_dir(repo: Repo) -> None:
     (repo.path / "data" / "deep").mkdir()
-    assert git.repo_root(repo.path / "data" / "deep") == repo.path.resolve()
-    assert git.common_dir(repo.path) == (repo.path / ".git").resolve()
+    assert git.facts(repo.path / "data" / "deep").root == repo.path.resolve()
+    assert git.facts(repo.path).common_dir == (repo.path / ".git").resolve()
     worktree = repo.path.parent / "linked"
     repo.git("worktree", "add", "-q", str(worktree))
-    assert git.common_dir(worktree) == (repo.path / ".git").resolve()
+    assert git.facts(worktree).common_dir == (repo.path / ".git").resolve()
 
 
 def revisions(path: Path) -> Revisions:
@@ -44,7 +44,7 @@ def revisions(path: Path) -> Revisions:
 
 def test_outside_a_repository(tmp_path: Path) -> None:
     with pytest.raises(GitError) as caught:
-        git.repo_root(tmp_path)
+        git.facts(tmp_path)
     assert "not inside a git repository" in caught.value.message
     assert caught.value.hint
 
@@ -77,7 +77,7 @@ def test_worktree_listing(repo: Repo) -> None:
 
 def test_blob_id_is_gits(repo: Repo) -> None:
     data = (repo.path / SPACED).read_bytes()
-    assert git.blob_id(data) == repo.git("hash-object", SPACED).strip()
+    assert objects.blob_id(data) == repo.git("hash-object", SPACED).strip()
     assert git.facts(repo.path).object_format == "sha1"
 
 
@@ -115,10 +115,10 @@ def test_changed_paths_between_every_kind_of_state(repo: Repo) -> None:
 
 def test_first_parent_of_initial_and_merge_commits(repo: Repo) -> None:
     initial = revisions(repo.path).resolve("HEAD")
-    assert revisions(repo.path).parent("HEAD").commit == git.empty_tree()
-    assert git.empty_tree() == "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
-    assert git.empty_tree() == repo.git("hash-object", "-t", "tree", "/dev/null").strip()
-    assert [c.path for c in git.changed_paths(repo.path, git.empty_tree(), initial)]
+    assert revisions(repo.path).parent("HEAD").commit == objects.empty_tree()
+    assert objects.empty_tree() == "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+    assert objects.empty_tree() == repo.git("hash-object", "-t", "tree", "/dev/null").strip()
+    assert [c.path for c in git.changed_paths(repo.path, objects.empty_tree(), initial)]
 
     repo.git("checkout", "-q", "-b", "side")
     repo.write("data/side.jsonl", alpaca(1))
@@ -183,7 +183,7 @@ def test_git_index_file_is_honoured(repo: Repo, monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv("GIT_INDEX_FILE", str(other))
     staged = git.list_index(repo.path)
     assert staged["data/train.jsonl"] != default["data/train.jsonl"]
-    assert staged["data/train.jsonl"] == git.blob_id(alpaca(9).encode())
+    assert staged["data/train.jsonl"] == objects.blob_id(alpaca(9).encode())
     head = revisions(repo.path).resolve("HEAD")
     assert git.changed_paths(repo.path, head, INDEX) == [Change("M", "data/train.jsonl")]
 

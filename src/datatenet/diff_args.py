@@ -12,8 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from datatenet.errors import DatatenetError
-from datatenet.repo.revisions import parse_range
-from datatenet.sources.git import INDEX, WORKTREE, not_a_repository
+from datatenet.repo.revisions import INDEX, WORKTREE, parse_range
 
 if TYPE_CHECKING:
     from datatenet.repo.repository import Repo
@@ -54,6 +53,8 @@ def interpret(
     if repo is None:
         if len(args) == 2 and not (staged or worktree or merge_base):
             return _files(args)
+        from datatenet.repo.repository import not_a_repository
+
         raise not_a_repository(cwd)
     revisions, paths = _split(repo, args, cwd)
     if len(args) == 2 and not revisions and any((cwd / a).is_file() for a in args):

@@ -8,9 +8,10 @@ read is reported beside the changes, never raised.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from datatenet.diff import ChangeSet, diff_versions
 from datatenet.formats.load import LoadOptions
@@ -28,7 +29,9 @@ from datatenet.sources import dvc
 from datatenet.version import Version
 
 if TYPE_CHECKING:
-    from datatenet.repo.repository import Repo
+    from datatenet.config import Settings
+    from datatenet.repo.store import VersionStore
+    from datatenet.sources.git import PathChange
 
 DatasetStatus = Literal["added", "deleted", "modified", "renamed"]
 Storage = Literal["git", "git-lfs", "dvc"]
@@ -81,6 +84,19 @@ class RepoDiff:
         return not (self.changes or self.unavailable or self.failures)
 
 
+class DiffSource(Protocol):
+    """What a diff asks of the repository (`repo/repository.py: Repo` answers it)."""
+
+    @property
+    def root(self) -> Path: ...
+    @property
+    def settings(self) -> Settings: ...
+    @property
+    def store(self) -> VersionStore: ...
+    def files(self, state: State, *, include_untracked: bool = False) -> StateFiles: ...
+    def changed_paths(self, base: State, head: State, specs: Sequence[str]) -> list[PathChange]: ...
+
+
 @dataclass
 class _Pair:
     base: Item | None
@@ -89,7 +105,7 @@ class _Pair:
 
 
 def diff_states(
-    repo: Repo,
+    repo: DiffSource,
     base: State,
     head: State,
     paths: tuple[str, ...] = (),
@@ -172,7 +188,7 @@ def diff_states(
 
 
 def _left_out(
-    repo: Repo, listings: tuple[StateFiles, ...], paths: tuple[str, ...], listed: set[str]
+    repo: DiffSource, listings: tuple[StateFiles, ...], paths: tuple[str, ...], listed: set[str]
 ) -> tuple[str, ...]:
     """The untracked files that would be datasets (under `paths`), not compared."""
     found = {
@@ -186,7 +202,7 @@ def _left_out(
     return tuple(sorted(found))
 
 
-def _same(repo: Repo, old: Item, new: Item) -> bool:
+def _same(repo: DiffSource, old: Item, new: Item) -> bool:
     a, b = repo.store.address(old), repo.store.address(new)
     if a is None or b is None:
         return False
@@ -202,7 +218,7 @@ def _digits(address: str) -> str:
     return digits if kind.startswith("md5") else address
 
 
-def _pair_renames(repo: Repo, base: State, head: State, pairs: list[_Pair]) -> list[_Pair]:
+def _pair_renames(repo: DiffSource, base: State, head: State, pairs: list[_Pair]) -> list[_Pair]:
     deleted = {p.base.path: p for p in pairs if p.status == "deleted" and p.base}
     added = {p.head.path: p for p in pairs if p.status == "added" and p.head}
     if not deleted or not added:

@@ -20,6 +20,9 @@ from datatenet.config import Settings, load_settings
 from datatenet.repo.revisions import Revisions, State
 from datatenet.repo.tree import StateFiles, is_data_path, worktree_files
 from datatenet.sources import git
+from datatenet.sources.git import not_a_repository
+
+__all__ = ["CACHE_DIR", "IDS_DIR", "Repo", "not_a_repository"]
 
 if TYPE_CHECKING:
     from datatenet.commit_message import CommitMessage

@@ -13,11 +13,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from datatenet.sources import git
+from datatenet.sources import git, objects
 from datatenet.sources.git import INDEX, SHALLOW_HINT, WORKTREE, GitError
 
+__all__ = [
+    "INDEX",
+    "INDEX_STATE",
+    "WORKTREE",
+    "WORKTREE_STATE",
+    "Revisions",
+    "State",
+    "StateKind",
+    "parse_range",
+]
+
 StateKind = Literal["revision", "index", "worktree"]
-_EMPTY_TREES = (git.empty_tree("sha1"), git.empty_tree("sha256"))
+_EMPTY_TREES = (objects.empty_tree("sha1"), objects.empty_tree("sha256"))
 
 
 @dataclass(frozen=True)
@@ -70,7 +81,7 @@ class Revisions:
 
     @property
     def empty_tree(self) -> str:
-        return git.empty_tree(self._facts.object_format)
+        return objects.empty_tree(self._facts.object_format)
 
     def lookup(self, *specs: str) -> list[str | None]:
         """The commit (else tree) id each spec names, or None; unknown specs in one process."""

@@ -24,7 +24,7 @@ from datatenet.errors import DatatenetError, InputError
 from datatenet.formats.load import LoadOptions, parse_version
 from datatenet.idcache import CachedVersion, IdCache, options_key
 from datatenet.repo.tree import Failure, Item, Lister, Problem, Unavailable, md5_address
-from datatenet.sources import dvc, git, lfs
+from datatenet.sources import dvc, git, lfs, objects
 
 if TYPE_CHECKING:
     from datatenet.config import Settings
@@ -123,7 +123,7 @@ class VersionStore:
             except OSError:
                 return None
             if item.storage == "git":
-                item.address = "git:" + git.blob_id(data, self._facts.object_format)
+                item.address = "git:" + objects.blob_id(data, self._facts.object_format)
             else:
                 item.address = "md5:" + dvc.md5_hex(data)
         return item.address
@@ -221,7 +221,7 @@ class VersionStore:
             return Unavailable(
                 item.path, "", f"blob {item.oid} is not in this repository", "git fetch"
             )
-        address = item.address or "git:" + git.blob_id(data, self._facts.object_format)
+        address = item.address or "git:" + objects.blob_id(data, self._facts.object_format)
         pointer = lfs.parse_lfs_pointer(data)
         if pointer is None:
             return data, address

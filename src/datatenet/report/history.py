@@ -8,8 +8,7 @@ from typing import TYPE_CHECKING, Any
 from datatenet.report.terminal import inert
 
 if TYPE_CHECKING:
-    from datatenet.verbs.blame import Blame, BlameLine
-    from datatenet.verbs.history import LogEntry
+    from datatenet.results import Blame, BlameLine, LogEntry
 
 JSON_SCHEMA_VERSION = 1
 STATEMENT_WIDTH = 90

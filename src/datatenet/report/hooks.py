@@ -13,9 +13,14 @@ from datatenet.intent import EXAMPLE_STATEMENT, example_message
 if TYPE_CHECKING:
     from datatenet.gates import GateVerdict
     from datatenet.repo.diff import RepoDiff
-    from datatenet.verbs.check_range import CommitCheck, RangeCheck
-    from datatenet.verbs.commit import CheckResult, MessageCheck, Prefill
-    from datatenet.verbs.install import Installed
+    from datatenet.results import (
+        CheckResult,
+        CommitCheck,
+        Installed,
+        MessageCheck,
+        Prefill,
+        RangeCheck,
+    )
 
 RULE = (
     "a commit that adds or edits training samples states, in one specific sentence, the one "
@@ -207,13 +212,11 @@ def _problems(item: CommitCheck) -> Sequence[str]:
 
 
 def render_installed(installed: Installed) -> str:
-    from datatenet.verbs.install import PRE_COMMIT_CONFIG
-
     next_step = "then run `pre-commit install` (it installs default_install_hook_types)"
-    if installed.already:
-        return "\n".join((f"{PRE_COMMIT_CONFIG} has datatenet's hooks already", next_step))
-    if installed.pre_commit_config is not None:
-        where = installed.pre_commit_config
+    where = installed.pre_commit_config
+    if where is not None and installed.already:
+        return "\n".join((f"{where.name} has datatenet's hooks already", next_step))
+    if where is not None:
         lines = [f"added datatenet's hooks (repo: local, language: system) to {where}"]
         if installed.missing_hook_types:
             lines.append(

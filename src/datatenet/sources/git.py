@@ -11,7 +11,6 @@ the repository layer (`repo/repository.py`), not here.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import subprocess
 from collections.abc import Iterable, Mapping
@@ -105,14 +104,6 @@ def _run(
         ) from None
 
 
-def _ok(root: Path, *args: str) -> bytes | None:
-    """Run a git query whose failure is an answer (None), not an error."""
-    try:
-        return run(root, *args)
-    except GitError:
-        return None
-
-
 def _split_z(out: bytes) -> list[str]:
     return [os.fsdecode(part) for part in out.split(b"\0") if part]
 
@@ -147,27 +138,12 @@ def not_a_repository(start: Path) -> GitError:
     )
 
 
-def repo_root(start: Path) -> Path:
-    """The top of the work tree that contains `start`."""
-    return facts(start).root
-
-
-def common_dir(root: Path) -> Path:
-    """The git directory shared by all work trees (`.git` of the main one)."""
-    return facts(root).common_dir
-
-
 def shallow_commits(common: Path) -> set[str]:
     """The commits whose parents a shallow clone lacks (read from `shallow`, no process)."""
     try:
         return set((common / "shallow").read_text().split())
     except OSError:
         return set()
-
-
-def empty_tree(object_format: str = "sha1") -> str:
-    """The id of the empty tree (the base of an initial commit), computed as git does."""
-    return hashlib.new(object_format, b"tree 0\0").hexdigest()
 
 
 def hooks_path(root: Path) -> Path:
@@ -227,8 +203,8 @@ def parents(root: Path, commit: str) -> list[str]:
 
 def merge_base(root: Path, one: str, other: str) -> str | None:
     """The best common ancestor of two commits, or None when they share no history here."""
-    out = _ok(root, "merge-base", one, other)
-    return out.decode().strip() if out is not None else None
+    result = _run(root, ("merge-base", one, other), None, None)
+    return result.stdout.decode().strip() if result.returncode == 0 else None
 
 
 def in_history(root: Path, path: str) -> bool:
@@ -359,14 +335,6 @@ def _parse_name_status(out: bytes) -> list[PathChange]:
             changes.append(PathChange(kind, parts[index + 1]))
             index += 2
     return changes
-
-
-def blob_id(data: bytes, algorithm: str = "sha1") -> str:
-    """The id git would give these bytes as a blob (`git hash-object`, without filters)."""
-    digest = hashlib.new(algorithm)
-    digest.update(b"blob %d\0" % len(data))
-    digest.update(data)
-    return digest.hexdigest()
 
 
 # -- blobs ------------------------------------------------------------------------------------

@@ -11,49 +11,17 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from datatenet.errors import DatatenetError
 from datatenet.repo.tree import dataset_path, touches
-from datatenet.verbs.history import NO_STATEMENT, Stated, stated
+from datatenet.results import NO_STATEMENT, Blame, BlameLine, Composition, Stated
+from datatenet.verbs.history import stated
 
 if TYPE_CHECKING:
     from datatenet.repo.commits import CommitInfo
     from datatenet.repo.diff import RepoDiff
     from datatenet.repo.repository import Repo
-
-
-@dataclass(frozen=True)
-class BlameLine:
-    origin: str  # "data/train.jsonl:12"
-    dataset: str
-    position: int
-    sample_id: str
-    commit: str | None  # None: no commit in the history explains it (shallow clone, unreadable)
-    date: str | None
-    author: str | None
-    stated: Stated
-
-
-@dataclass(frozen=True)
-class Composition:
-    behaviour: str  # the registry id, the statement, or NO_STATEMENT
-    statement: str | None
-    samples: int
-    commits: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Blame:
-    path: str
-    revision: str
-    commit: str
-    lines: tuple[BlameLine, ...]
-    composition: tuple[Composition, ...]  # largest first
-    unstated: int  # samples from commits that state no behaviour (e.g. before datatenet)
-    unknown: int  # samples no commit explains
-    notes: tuple[str, ...] = ()
 
 
 def blame(repo: Repo, path: str, *, revision: str = "HEAD") -> Blame:

@@ -1,54 +1,23 @@
 """`diff` and `scan`: what changed, dataset by dataset, each paired with its analysis.
 
-The two-file diff and the repository diff give the renderers one shape, `DiffResult`: a list of
-datasets, each a change set with its analysis (and, in a repository, where it sits), plus the
-repository's own report (states, renames, what could not be read) when there is one.
+The two-file diff and the repository diff give the renderers one shape (`results.DiffResult`):
+a list of datasets, each a change set with its analysis (and, in a repository, where it sits),
+plus the repository's own report (states, renames, what could not be read) when there is one.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from datatenet.errors import DatatenetError
+from datatenet.results import DatasetResult, DiffResult, ScanResult
 
 if TYPE_CHECKING:
     from datatenet.analysis.base import Analysis
-    from datatenet.diff import ChangeSet
     from datatenet.formats.load import LoadOptions
-    from datatenet.repo.diff import ChangedDataset, RepoDiff
+    from datatenet.repo.diff import RepoDiff
     from datatenet.repo.repository import Repo
-    from datatenet.repo.tree import Failure
-    from datatenet.version import Version
-
-
-@dataclass(frozen=True)
-class DatasetResult:
-    """One dataset of a diff and what the analyses found in its change."""
-
-    changeset: ChangeSet
-    analysis: Analysis
-    change: ChangedDataset | None = None  # its place in a repository diff; None for two files
-
-
-@dataclass(frozen=True)
-class DiffResult:
-    datasets: tuple[DatasetResult, ...]
-    repository: RepoDiff | None = None  # None: two files compared
-
-    def error(self) -> DatatenetError | None:
-        """What to exit with after the report is shown: datasets that could not be read."""
-        if self.repository is None or not self.repository.failures:
-            return None
-        return failures_error(self.repository.failures)
-
-
-@dataclass(frozen=True)
-class ScanResult:
-    version: Version
-    analysis: Analysis
 
 
 def diff_files(
@@ -109,12 +78,3 @@ def scan(path: Path, options: LoadOptions, checks: str | None) -> ScanResult:
     settings = repo.settings if repo is not None else None
     config = analysis_config(checks, settings, cache_dir_for(repo))
     return ScanResult(version, analyse_version(version, config))
-
-
-def failures_error(failures: Sequence[Failure]) -> DatatenetError:
-    if len(failures) == 1:
-        return failures[0].error()
-    listed = "\n".join(f"  {failure.message}" for failure in failures)
-    return DatatenetError(
-        f"{len(failures)} datasets could not be read:\n{listed}", failures[0].hint
-    )

@@ -8,11 +8,11 @@ two neighbouring commits is loaded once per run).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from datatenet.intent import registry_match
 from datatenet.repo.tree import dataset_path, touches, touches_data
+from datatenet.results import DatasetCounts, LogEntry, Stated
 
 if TYPE_CHECKING:
     from datatenet.commit_message import CommitMessage
@@ -20,47 +20,6 @@ if TYPE_CHECKING:
     from datatenet.repo.analyses import AnalyseDiff
     from datatenet.repo.diff import ChangedDataset
     from datatenet.repo.repository import Repo
-
-NO_STATEMENT = "(no statement)"
-
-
-@dataclass(frozen=True)
-class Stated:
-    """What a commit says it reinforces."""
-
-    statement: str | None  # the trailer's text (a registered id expanded to its statement)
-    behaviour: str | None  # the registry id, when it names one
-
-    @property
-    def key(self) -> str:
-        return self.behaviour or self.statement or NO_STATEMENT
-
-
-@dataclass(frozen=True)
-class DatasetCounts:
-    path: str
-    old_path: str | None
-    status: str
-    added: int
-    removed: int
-    modified: int
-    base_samples: int
-    head_samples: int
-
-
-@dataclass(frozen=True)
-class LogEntry:
-    commit: str
-    date: str
-    author: str
-    subject: str
-    stated: Stated
-    added: int
-    removed: int
-    modified: int
-    datasets: tuple[DatasetCounts, ...]
-    findings: int = 0  # filled in once the analyses run over history
-    unreadable: tuple[str, ...] = ()  # datasets of this commit that could not be read
 
 
 def stated(message: CommitMessage, rules: Rules) -> Stated:

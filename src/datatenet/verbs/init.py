@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 
 from datatenet.config import CONFIG_FILE, Settings, starter_config
 from datatenet.errors import DatatenetError
-from datatenet.sources import dvc
 
 if TYPE_CHECKING:
     from datatenet.repo.repository import Repo
@@ -22,7 +21,7 @@ def init(repo: Repo, *, force: bool = False) -> Path:
         )
     tracked = list(repo.files(repo.state("INDEX")).files)
     defaults = Settings()
-    pointers = [path for path in tracked if path.endswith(dvc.POINTER_SUFFIX)]
+    pointers = [path for path in tracked if path.endswith(".dvc")]
     data_files = [path for path in tracked if defaults.is_dataset(path)]
     target.write_text(starter_config(data_files, pointers), encoding="utf-8")
     return target

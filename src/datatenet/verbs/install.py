@@ -4,11 +4,11 @@ stay as they were."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from datatenet.errors import DatatenetError
+from datatenet.results import Installed
 
 if TYPE_CHECKING:
     from datatenet.repo.repository import Repo
@@ -49,16 +49,6 @@ echo "datatenet {stage} hook: datatenet is not installed here (pip install datat
 echo "  or skip the hook once with git commit --no-verify" >&2
 exit 1
 """
-
-
-@dataclass(frozen=True)
-class Installed:
-    """What `install` wrote: git hooks, or datatenet's entry in `.pre-commit-config.yaml`."""
-
-    hooks: tuple[tuple[Path, str], ...] = ()  # (hook file, the datatenet command it runs)
-    pre_commit_config: Path | None = None  # the file datatenet's entry was added to
-    already: bool = False  # `.pre-commit-config.yaml` had datatenet's hooks already
-    missing_hook_types: bool = False  # its default_install_hook_types lacks ours
 
 
 def install(repo: Repo, *, pre_commit: bool = False, python: str | None = None) -> Installed:
