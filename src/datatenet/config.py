@@ -366,6 +366,8 @@ def _mappings(document: Mapping[str, Any], where: str) -> tuple[PathOptions, ...
 
 def starter_config(data_files: Iterable[str], pointers: Iterable[str] = ()) -> str:
     """A commented `.datatenet.toml` for a repository holding these dataset files and pointers."""
+    from datatenet.gates import DEFAULT_GATES
+
     globs: list[str] = []
     for path in sorted(data_files):
         directory = posixpath.dirname(path)
@@ -409,9 +411,18 @@ def starter_config(data_files: Iterable[str], pointers: Iterable[str] = ()) -> s
         "# [behaviours.clarify-first]",
         '# statement = "When a request is ambiguous, ask one clarifying question first."',
         "",
-        "# Gates of the pre-commit hook: error fails the commit, warn only prints.",
+        "# Gates of the pre-commit hook and check-range: error fails the commit, warn only",
+        "# prints. Without a [gates] table these defaults apply (a table replaces them all):",
         "# [gates]",
+        *(f"# {name} = {_inline_table(spec)}" for name, spec in DEFAULT_GATES.items()),
+        "# and, for example, a warning when a change removes over a fifth of a dataset:",
         '# removed_share = { max = 0.2, level = "warn" }',
         "",
     ]
     return "\n".join(lines)
+
+
+def _inline_table(spec: Mapping[str, Any]) -> str:
+    parts = [f'{key} = "{value}"' if isinstance(value, str) else f"{key} = {value}"
+             for key, value in spec.items()]  # fmt: skip
+    return "{ " + ", ".join(parts) + " }"

@@ -77,6 +77,29 @@ _FILLER_WORDS = """a an the to of for in on at by with and or some more few many
     this that these those it its our my we i into from as all any other another bunch set
     several couple added adding adds add"""
 FILLER = frozenset(_FILLER_WORDS.split())
+# Words that judge or count the data without naming what the model should do: a statement made
+# only of these (and filler) is vague, however long ("Make the model better at tasks").
+_VAGUE_WORDS = """better best good great quality higher high improve improves improved improving
+    improvement enhance enhanced boost increase increased performance accuracy accurate helpful
+    helpfulness robust robustness capable capability capabilities ability abilities skill
+    skills smarter stronger overall general generally diverse diversity variety various broad
+    model models llm assistant task tasks data dataset datasets sample samples example examples
+    instruction instructions instruct self-instruct response responses answer answers output
+    outputs number numbers numeric stuff thing things coverage make makes making get gets do
+    does help helps train training teach fine-tune fine-tuning finetune tuning sft dpo rlhf be
+    is are at one two three four five six seven eight nine ten hundred dozen extra additional"""
+VAGUE = frozenset(_VAGUE_WORDS.split())
+# Chinese has no spaces between words: the vague terms are removed from the statement, and
+# what is left must still name something.
+_VAGUE_CHINESE_TERMS = """提高 提升 改进 改善 优化 增强 加强 更好 更强
+    更多 更加 质量 性能 效果 表现 准确率 准确性 能力
+    模型 数据 数据集 样本 示例 例子 任务 指令 回答
+    答案 输出 多样性 多样 通用 整体 总体 一般 一些
+    若干 新增 增加 添加 加入 新的 新 让 使 使得 的
+    了 和 与 及 在 上 中 个 条 些 种 更 好 多
+    一 二 三 四 五 六 七 八 九 十 百"""
+_VAGUE_CHINESE = sorted(_VAGUE_CHINESE_TERMS.split(), key=len, reverse=True)
+_CJK_CHARACTER = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _WORD = re.compile(r"[\w'’-]+")
 _SENTENCE_BREAK = re.compile(r"[.!?]\s+(?=\S)")
 
@@ -219,15 +242,22 @@ def judge_statement(value: str, rules: Rules) -> Judgement:
             f"{ids}, or register it under [behaviours.<id>]",
             statement,
         )
-    words = _words(statement)
     if is_generic(statement, rules.generic):
         return _refuse(
             f"{statement!r} is generic: it does not say which behaviour the samples teach",
             statement,
         )
-    if len(words) < rules.min_words:
+    if is_vague(statement):
         return _refuse(
-            f"{statement!r} is too short ({len(words)} word{'s' if len(words) != 1 else ''}; "
+            f"{statement!r} is vague: it judges or counts the data instead of naming the "
+            "behaviour the samples teach; say what the model should do, and when (e.g. "
+            f'"{EXAMPLE_STATEMENT}")',
+            statement,
+        )
+    count = _word_count(statement)
+    if count < rules.min_words:
+        return _refuse(
+            f"{statement!r} is too short ({count} word{'s' if count != 1 else ''}; "
             f"at least {rules.min_words}): say what the model should do, and when",
             statement,
         )
@@ -260,6 +290,31 @@ def is_generic(statement: str, generic: Sequence[str]) -> bool:
         return True
     vocabulary = FILLER | {_stem(w) for phrase in generic for w in _words(phrase)}
     return all(_stem(word) in vocabulary for word in _words(statement))
+
+
+def _word_count(text: str) -> int:
+    """Words, counting a run of Chinese characters as one word per two characters (the
+    average length of a Chinese word)."""
+    cjk = len(_CJK_CHARACTER.findall(text))
+    return len(_words(_CJK_CHARACTER.sub(" ", text))) + (cjk + 1) // 2
+
+
+def is_vague(statement: str) -> bool:
+    """Made only of evaluative and generic words (better, quality, tasks, data, …), in English
+    or Chinese, naming no behaviour of the model."""
+    rest = statement
+    for term in _VAGUE_CHINESE:
+        rest = rest.replace(term, " ")
+    if _CJK_CHARACTER.search(statement) and _CJK_CHARACTER.search(rest):
+        return False
+    vocabulary = FILLER | VAGUE
+    words = [w for w in _words(rest) if not w.isdigit()]
+    return all(
+        word in vocabulary
+        or _stem(word) in vocabulary
+        or all(p in vocabulary for p in word.split("-"))
+        for word in words
+    )
 
 
 def joins_behaviours(statement: str, joiners: Sequence[str]) -> str:

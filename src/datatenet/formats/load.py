@@ -22,7 +22,7 @@ from datatenet.formats.schemas import (
 )
 from datatenet.samples import Origin, Sample, meta_id
 from datatenet.samples import sample_ids as sample_ids_of
-from datatenet.version import Entries, InvalidRecord, Version
+from datatenet.version import Entries, InvalidRecord, Unmapped, Version
 
 DETECTION_SAMPLE = 200
 _JSON_KINDS: dict[type, str] = {
@@ -42,6 +42,18 @@ class LoadOptions:
     key: str | None = None  # a field that identifies samples, like a primary key
     skip_invalid: bool = False
     dataset_info: Path | None = None  # a LLaMA-Factory dataset_info.json to consult
+
+    def __post_init__(self) -> None:
+        if self.schema is not None and self.schema not in SCHEMAS_BY_NAME:
+            raise InputError(
+                f"--format: unknown schema {self.schema!r}",
+                f"known schemas: {', '.join(SCHEMAS_BY_NAME)}",
+            )
+
+    @property
+    def nested_fields(self) -> tuple[str, ...]:
+        """Mapped fields named by a dotted path (`instances.0.output`)."""
+        return tuple(column for column in self.mapping.values() if "." in column)
 
 
 def parse_mapping(text: str) -> dict[str, str]:
@@ -109,7 +121,7 @@ def _parse(
 ) -> tuple[Version, BoundSchema | None]:
     result = read_records(data, label, skip_invalid=options.skip_invalid)
     invalid: list[InvalidRecord] = []  # records that are not objects or do not fit the schema
-    records = iter(_objects(result, label, options.skip_invalid, invalid))
+    records = iter(_objects(result, label, options.skip_invalid, invalid, options.nested_fields))
     head = list(islice(records, DETECTION_SAMPLE))
     if not head:
         invalid += [InvalidRecord(pos, reason) for pos, reason in result.invalid]
@@ -122,9 +134,18 @@ def _parse(
         bound = _detect_file_schema(head, label, result.position_kind, options)
     if result.file_format.split(".")[0] in ("csv", "tsv"):
         bound = replace(bound, cells_are_text=True)
+    unseen = set(options.mapping.values()) - {name for _, record in head for name in record}
     entries, bound = _entries(
-        chain(head, records), bound, label, result.position_kind, options, invalid, late_binding
+        chain(head, records),
+        bound,
+        label,
+        result.position_kind,
+        options,
+        invalid,
+        late_binding,
+        unseen,
     )
+    unmapped = tuple(_unmapped(column, head, label, options.mapping) for column in sorted(unseen))
     # The reader reports malformed lines as it goes; they are all known once it is consumed.
     invalid += [InvalidRecord(pos, reason) for pos, reason in result.invalid]
     invalid.sort(key=lambda item: item.position)
@@ -137,6 +158,7 @@ def _parse(
         entries,
         tuple(invalid),
         load_samples,
+        unmapped,
     )
     return version, bound
 
@@ -160,7 +182,8 @@ def _sample_loader(
         seen: dict[int, int] = {}
         found: dict[int, Sample] = {}
         again = read_records(fetch(), label, skip_invalid=True)
-        for position, record in _objects(again, label, True, []):
+        nested = tuple(column for column in bound.columns.values() if "." in column)
+        for position, record in _objects(again, label, True, [], nested):
             if position not in wanted_positions:
                 continue
             try:
@@ -232,10 +255,20 @@ def _where(label: str, position_kind: str, position: int) -> str:
 
 
 def _objects(
-    result: ReadResult, label: str, skip_invalid: bool, invalid: list[InvalidRecord]
+    result: ReadResult,
+    label: str,
+    skip_invalid: bool,
+    invalid: list[InvalidRecord],
+    nested: tuple[str, ...] = (),
 ) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The records that are objects; `nested` dotted paths are lifted to top-level fields."""
     for position, value in result.records:
         if type(value) is dict:
+            for path in nested:
+                if path not in value:
+                    found = _follow(value, path)
+                    if found is not _MISSING:
+                        value = {**value, path: found}
             yield position, value
             continue
         kind = _JSON_KINDS.get(type(value), type(value).__name__)
@@ -245,6 +278,77 @@ def _objects(
                 f"{_where(label, result.position_kind, position)}: {reason}", SKIP_HINT
             )
         invalid.append(InvalidRecord(position, reason))
+
+
+_MISSING = object()
+
+
+def _follow(record: dict[str, Any], path: str) -> Any:
+    """The value at a dotted path (`instances.0.output`: a field, a list index, a field)."""
+    value: Any = record
+    for step in path.split("."):
+        if isinstance(value, dict) and step in value:
+            value = value[step]
+        elif isinstance(value, list) and step.isdigit() and int(step) < len(value):
+            value = value[int(step)]
+        else:
+            return _MISSING
+    return value
+
+
+def _nested_path(value: Any, name: str, depth: int = 4) -> str | None:
+    """The dotted path to a field `name` inside nested objects and lists, if there is one."""
+    if depth == 0:
+        return None
+    steps: list[tuple[str, Any]] = []
+    if isinstance(value, dict):
+        if name in value:
+            return name
+        steps = [(str(key), item) for key, item in value.items()]
+    elif isinstance(value, list) and value:
+        steps = [("0", value[0])]
+    for step, item in steps:
+        below = _nested_path(item, name, depth - 1)
+        if below is not None:
+            return f"{step}.{below}"
+    return None
+
+
+def check_mapping(versions: Sequence[Version]) -> None:
+    """A `--map` field that no version named on the command line has is a mistake (one of two
+    files may lack it: the other needed the mapping)."""
+    common = set.intersection(*({u.field for u in v.unmapped} for v in versions))
+    for version in versions:
+        for problem in version.unmapped:
+            if problem.field in common:
+                raise InputError(problem.message, problem.hint)
+
+
+def _unmapped(
+    column: str,
+    head: list[tuple[int, dict[str, Any]]],
+    label: str,
+    mapping: Mapping[str, str],
+) -> Unmapped:
+    """A `--map` field that no record has: name it and the fields the file does have."""
+    fields = sorted({name for _, record in head for name in record})
+    nested = next(
+        (f"{key}.{path}" for _, record in head for key, value in record.items()
+         if (path := _nested_path(value, column)) is not None),
+        None,
+    )  # fmt: skip
+    hint = (
+        f"{column!r} is nested: name it with a dotted path, e.g. --map "
+        + ",".join(f"{c}={nested if f == column else f}" for c, f in mapping.items())
+        if nested
+        else "map canonical names to fields the file has, e.g. --map prompt=question"
+    )
+    return Unmapped(
+        column,
+        f"{label}: --map names the field {column!r}, which no record has; the file's fields: "
+        f"{', '.join(fields) or 'none'}",
+        hint,
+    )
 
 
 def _detect_file_schema(
@@ -257,6 +361,10 @@ def _detect_file_schema(
         )
     detected = detect([record for _, record in head], options.mapping, options.schema)
     if detected is None:
+        missing = set(options.mapping.values()) - {name for _, r in head for name in r}
+        if missing:
+            problem = _unmapped(sorted(missing)[0], head, label, options.mapping)
+            raise InputError(problem.message, problem.hint)
         raise _unknown_schema(head, label, position_kind, options)
     fields: set[str] = set()
     for _, record in head:
@@ -278,6 +386,15 @@ def _unknown_schema(
             f"{options.schema} ({spec.description}); fields seen: {seen}",
             "map the file's fields to canonical names with --map, e.g. --map prompt=question",
         )
+    if options.mapping:
+        given = ",".join(f"{canonical}={column}" for canonical, column in options.mapping.items())
+        return InputError(
+            f"{label}: no schema fits the fields seen at {_where(label, position_kind, position)}"
+            f" ({seen}), even with --map {given}",
+            "a mapping must cover the required fields of one schema, e.g. prompt and response "
+            "(alpaca, pair), prompt, chosen and rejected (preference), or messages; "
+            f"or force a schema with --format ({', '.join(spec.name for spec in SCHEMAS)})",
+        )
     return InputError(
         f"{label}: cannot tell the schema; fields seen at {_where(label, position_kind, position)}:"
         f" {seen}",
@@ -295,13 +412,14 @@ def _entries(
     options: LoadOptions,
     invalid: list[InvalidRecord],
     late_binding: bool,
+    unseen: set[str],
 ) -> tuple[Entries, BoundSchema]:
     """Normalize and hash every record. Returns the entries and the schema as finally bound.
 
     The schema was bound to the fields of the first records; a field that first appears later
     and spells an optional part of the schema (a `system`, a `history`) is bound when it shows
     up, so it is read as training content and not as metadata. Earlier records lacked it, so
-    binding it late changes nothing for them.
+    binding it late changes nothing for them. `unseen` loses every mapped field a record has.
     """
     key = options.key
     known = set(bound.columns.values())
@@ -315,6 +433,8 @@ def _entries(
     keys: list[str | None] = []
     empty_meta = meta_id({})
     for position, record in records:
+        if unseen:
+            unseen -= record.keys()
         try:
             if late_binding and not record.keys() <= known:
                 known.update(record)
@@ -327,15 +447,14 @@ def _entries(
                 raise _mismatch(record, bound, options.mapping)
             sample = convert(record)
             sample_id, prompt_id = sample_ids_of(sample)
+            if key is not None and key not in record:
+                raise RecordError(f"has no key field '{key}'", "every record needs the --key field")
+            record_meta = empty_meta if record.keys() <= used else meta_id(sample.meta)
             if key is not None:
-                if key not in record:
-                    raise RecordError(
-                        f"has no key field '{key}'", "every record needs the --key field"
-                    )
                 keys.append(str(record[key]))
             sample_ids.append(sample_id)
             prompt_ids.append(prompt_id)
-            meta_ids.append(empty_meta if record.keys() <= used else meta_id(sample.meta))
+            meta_ids.append(record_meta)
             positions.append(position)
         except RecordError as exc:
             if not options.skip_invalid:
