@@ -26,7 +26,8 @@ def diff_files(
     """Two files, compared directly (`repo`, when they sit in one, only lends its cache)."""
     from datatenet.analysis.run import analyse_change
     from datatenet.diff import diff_versions
-    from datatenet.formats.load import check_mapping, load_files
+    from datatenet.formats.load import load_files
+    from datatenet.formats.mistakes import check_mapping
     from datatenet.repo.analyses import analysis_config, cache_dir_for
 
     config = analysis_config(checks, None, cache_dir_for(repo))
@@ -70,7 +71,8 @@ def paired(diff: RepoDiff, analyses: Sequence[Analysis]) -> tuple[DatasetResult,
 def scan(path: Path, options: LoadOptions, checks: str | None) -> ScanResult:
     """One version of a dataset on its own: duplicates and conflicts among its samples."""
     from datatenet.analysis.run import analyse_version
-    from datatenet.formats.load import check_mapping, load_file
+    from datatenet.formats.load import load_file
+    from datatenet.formats.mistakes import check_mapping
     from datatenet.repo.analyses import analysis_config, cache_dir_for
     from datatenet.repo.repository import Repo
 
