@@ -13,7 +13,6 @@ import os
 from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
-from types import TracebackType
 from typing import TYPE_CHECKING
 
 from datatenet.config import Settings, load_settings
@@ -84,12 +83,7 @@ class Repo:
     def __enter__(self) -> Repo:
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.close()
 
     # -- what it holds ---------------------------------------------------------------------
