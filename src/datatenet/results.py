@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from datatenet.diff import ChangeSet
     from datatenet.gates import GateVerdict
     from datatenet.intent import Judgement, Rules
-    from datatenet.repo.diff import ChangedDataset, RepoDiff
+    from datatenet.repo.diff import ChangedDataset, DatasetStatus, RepoDiff
     from datatenet.repo.tree import Failure
     from datatenet.version import Version
 
@@ -178,7 +178,7 @@ class Stated:
 class DatasetCounts:
     path: str
     old_path: str | None
-    status: str
+    status: DatasetStatus
     added: int
     removed: int
     modified: int
