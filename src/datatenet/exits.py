@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import sys
-import traceback
 from collections.abc import Callable
 from typing import TYPE_CHECKING, NoReturn
 
@@ -61,6 +60,8 @@ def run(
     except Exception as exc:
         debug = debugging() or os.environ.get("DATATENET_DEBUG", "") not in ("", "0")
         if debug:
+            import traceback
+
             traceback.print_exc()
         what = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
         show = "" if debug else " (--debug or DATATENET_DEBUG=1 shows the traceback)"

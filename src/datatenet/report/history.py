@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from datatenet.report.terminal import inert
 
 if TYPE_CHECKING:
-    from datatenet.results import Blame, BlameLine, LogEntry
+    from datatenet.results.history import Blame, BlameLine, LogEntry
 
 JSON_SCHEMA_VERSION = 1
 STATEMENT_WIDTH = 90

@@ -8,12 +8,11 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from datatenet.commit_message import TRAILER
-from datatenet.intent import EXAMPLE_STATEMENT, example_message
 
 if TYPE_CHECKING:
     from datatenet.gates import GateVerdict
     from datatenet.repo.diff import RepoDiff
-    from datatenet.results import (
+    from datatenet.results.hooks import (
         CheckResult,
         CommitCheck,
         Installed,
@@ -105,6 +104,8 @@ def render_message_check(result: MessageCheck) -> str:
     if result.outcome != "refused" or judgement is None or diff is None:
         return ""
     assert result.message is not None and result.rules is not None
+    from datatenet.intent import EXAMPLE_STATEMENT, example_message
+
     rules = result.rules
     subject = result.message.subject
     if subject.lower().startswith(TRAILER.lower() + ":"):
@@ -135,6 +136,8 @@ def render_message_check(result: MessageCheck) -> str:
 def prefilled_message(plan: Prefill) -> str:
     """The message with an empty trailer line after what is there, and the change summary as
     comment lines before git's own comments."""
+    from datatenet.intent import EXAMPLE_STATEMENT
+
     text, comment, rules = plan.text, plan.comment, plan.rules
     lines = text.replace("\r\n", "\n").split("\n")
     first_comment = next(

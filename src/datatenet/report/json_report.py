@@ -14,7 +14,7 @@ from datatenet.version import Version
 if TYPE_CHECKING:
     from datatenet.repo.diff import RepoDiff
     from datatenet.repo.revisions import State
-    from datatenet.results import DatasetResult, DiffResult, ScanResult
+    from datatenet.results.diff import DatasetResult, DiffResult, ScanResult
 
 JSON_SCHEMA_VERSION = 1
 

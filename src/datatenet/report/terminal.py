@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from datatenet.analysis.base import Analysis
     from datatenet.idcache import CacheStats
     from datatenet.repo.diff import ChangedDataset, RepoDiff
-    from datatenet.results import DatasetResult, DiffResult, ScanResult
+    from datatenet.results.diff import DatasetResult, DiffResult, ScanResult
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 EXCERPT = 100

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from datatenet.errors import DatatenetError
 from datatenet.repo.tree import dataset_path, touches
-from datatenet.results import NO_STATEMENT, Blame, BlameLine, Composition, Stated
+from datatenet.results.history import NO_STATEMENT, Blame, BlameLine, Composition, Stated
 from datatenet.verbs.history import stated
 
 if TYPE_CHECKING:

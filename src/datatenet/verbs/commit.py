@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from datatenet.commit_message import TRAILER
 from datatenet.errors import DatatenetError
 from datatenet.repo.revisions import INDEX_STATE
-from datatenet.results import CheckResult, DatasetResult, MessageCheck, MessageOutcome, Prefill
+from datatenet.results.hooks import CheckResult, MessageCheck, MessageOutcome, Prefill
 
 if TYPE_CHECKING:
     from datatenet.commit_message import CommitMessage
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from datatenet.repo.diff import RepoDiff
     from datatenet.repo.repository import Repo
     from datatenet.repo.revisions import State
+    from datatenet.results.diff import DatasetResult
 
 _AMEND_NOTE = "datatenet/amend.json"
 _AMEND_NOTE_TTL = 6 * 3600  # seconds: an editor left open longer than this is unusual

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from datatenet.results import DatasetResult, DiffResult, ScanResult
+from datatenet.results.diff import DatasetResult, DiffResult, ScanResult
 
 if TYPE_CHECKING:
     from datatenet.analysis.base import Analysis

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from datatenet.intent import registry_match
 from datatenet.repo.tree import dataset_path, touches, touches_data
-from datatenet.results import DatasetCounts, LogEntry, Stated
+from datatenet.results.history import DatasetCounts, LogEntry, Stated
 
 if TYPE_CHECKING:
     from datatenet.commit_message import CommitMessage
