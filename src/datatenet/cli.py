@@ -17,9 +17,7 @@ import click
 from datatenet import __version__, exits
 
 if TYPE_CHECKING:
-    from datatenet.analysis.base import Analysis
     from datatenet.repo.analyses import AnalyseDiff
-    from datatenet.repo.diff import RepoDiff
     from datatenet.repo.repository import Repo
 
 _DEBUG: list[bool] = []  # set by `--debug`
@@ -262,19 +260,10 @@ def _repo() -> Repo:
 
 def _gate_analysis(repo: Repo, semantic: bool) -> AnalyseDiff:
     """The findings the gates measure: duplicates and conflicts of the new samples; the
-    semantic tier only when asked for (it loads a model: too slow for every commit). Nothing
-    of the analyses is imported before a data change needs them."""
-    checks = "all" if semantic else "exact,near,conflicts"
-    made: list[AnalyseDiff] = []
+    semantic tier only when asked for (it loads a model: too slow for every commit)."""
+    from datatenet.repo.analyses import analyses_for
 
-    def analyse(diff: RepoDiff) -> tuple[Analysis, ...]:
-        if not made:
-            from datatenet.repo.analyses import analyses_for
-
-            made.append(analyses_for(repo, checks))
-        return made[0](diff)
-
-    return analyse
+    return analyses_for(repo, "all" if semantic else "exact,near,conflicts")
 
 
 def _emit(text: str, ok: bool) -> None:

@@ -14,21 +14,22 @@ from typing import TYPE_CHECKING
 
 import orjson
 
-from datatenet.analysis.base import DEFAULT_MODEL, Analysis, AnalysisConfig
-from datatenet.analysis.registry import parse_checks
-from datatenet.analysis.thresholds import Thresholds
 from datatenet.files import write_atomically
 
 if TYPE_CHECKING:
+    from datatenet.analysis.base import Analysis, AnalysisConfig
     from datatenet.config import Settings
     from datatenet.repo.diff import RepoDiff
     from datatenet.repo.repository import Repo
 
+    # The analyses of one repository diff: one per changed dataset, in the order of
+    # `diff.changes`.
+    AnalyseDiff = Callable[[RepoDiff], tuple[Analysis, ...]]
+
 FINDINGS_DIR = "findings"
 CACHE_FORMAT = 2  # 2: an analysis per changed dataset, with measures and notes
-
-# The analyses of one repository diff: one per changed dataset, in the order of `diff.changes`.
-AnalyseDiff = Callable[["RepoDiff"], tuple[Analysis, ...]]
+# Nothing of the analyses is imported before a change needs analysing: a commit hook with no
+# data change never pays for it.
 
 
 def cache_dir_for(repo: Repo | None) -> Path:
@@ -50,6 +51,10 @@ def analysis_config(
     checks: str | None, settings: Settings | None = None, cache_dir: Path | None = None
 ) -> AnalysisConfig:
     """Checks from the command line; thresholds and model from the settings."""
+    from datatenet.analysis.base import DEFAULT_MODEL, AnalysisConfig
+    from datatenet.analysis.registry import parse_checks
+    from datatenet.analysis.thresholds import Thresholds
+
     chosen = parse_checks(checks)
     if settings is None:
         return AnalysisConfig(chosen, cache_dir=cache_dir)
@@ -67,6 +72,8 @@ def analyse_diff(diff: RepoDiff, config: AnalysisConfig) -> tuple[Analysis, ...]
 
 def commit_analyses(config: AnalysisConfig) -> AnalyseDiff:
     """`analyse_diff`, with the analyses of revision pairs kept on disk (log, check-range)."""
+
+    from datatenet.analysis.base import Analysis
 
     def analyse(diff: RepoDiff) -> tuple[Analysis, ...]:
         path = _cache_path(config, diff)
