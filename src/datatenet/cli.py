@@ -286,11 +286,14 @@ def check(semantic: bool) -> None:
 
     Nothing relevant staged: exits 0 at once. Exit 1 when an error gate fails.
     """
-    from datatenet.report.hooks import render_check
     from datatenet.verbs import commit
 
     with _repo() as repo:
         result = commit.check(repo, analyse=_gate_analysis(repo, semantic), semantic=semantic)
+        if result.diff is None:
+            return  # nothing relevant staged: nothing to say (every commit pays for this path)
+        from datatenet.report.hooks import render_check
+
         _emit(render_check(result), result.ok)
 
 

@@ -12,10 +12,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import orjson
-
-from datatenet.files import write_atomically
-
 if TYPE_CHECKING:
     from datatenet.analysis.base import Analysis, AnalysisConfig
     from datatenet.config import Settings
@@ -73,7 +69,10 @@ def analyse_diff(diff: RepoDiff, config: AnalysisConfig) -> tuple[Analysis, ...]
 def commit_analyses(config: AnalysisConfig) -> AnalyseDiff:
     """`analyse_diff`, with the analyses of revision pairs kept on disk (log, check-range)."""
 
+    import orjson
+
     from datatenet.analysis.base import Analysis
+    from datatenet.files import write_atomically
 
     def analyse(diff: RepoDiff) -> tuple[Analysis, ...]:
         path = _cache_path(config, diff)
@@ -95,6 +94,8 @@ def commit_analyses(config: AnalysisConfig) -> AnalyseDiff:
 def _cache_path(config: AnalysisConfig, diff: RepoDiff) -> Path | None:
     if config.cache_dir is None or diff.base.kind != "revision" or diff.head.kind != "revision":
         return None  # the index and the work tree change: never cached
+    import orjson
+
     from datatenet import __version__
     from datatenet.samples import CANONICAL_VERSION
 

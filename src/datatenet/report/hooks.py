@@ -12,14 +12,9 @@ from datatenet.commit_message import TRAILER
 if TYPE_CHECKING:
     from datatenet.gates import GateVerdict
     from datatenet.repo.diff import RepoDiff
-    from datatenet.results.hooks import (
-        CheckResult,
-        CommitCheck,
-        Installed,
-        MessageCheck,
-        Prefill,
-        RangeCheck,
-    )
+    from datatenet.results.commit import CheckResult, MessageCheck, Prefill
+    from datatenet.results.install import Installed
+    from datatenet.results.range import CommitCheck, RangeCheck
 
 RULE = (
     "a commit that adds or edits training samples states, in one specific sentence, the one "

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from datatenet.repo.tree import touches_data
-from datatenet.results.hooks import CommitCheck, RangeCheck
+from datatenet.results.range import CommitCheck, RangeCheck
 from datatenet.verbs.commit import gate_verdict, needs_statement
 
 if TYPE_CHECKING:

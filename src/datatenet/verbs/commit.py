@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from datatenet.commit_message import TRAILER
 from datatenet.errors import DatatenetError
 from datatenet.repo.revisions import INDEX_STATE
-from datatenet.results.hooks import CheckResult, MessageCheck, MessageOutcome, Prefill
+from datatenet.results.commit import CheckResult, MessageCheck, MessageOutcome, Prefill
 
 if TYPE_CHECKING:
     from datatenet.commit_message import CommitMessage

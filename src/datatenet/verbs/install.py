@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from datatenet.errors import DatatenetError
-from datatenet.results.hooks import Installed
+from datatenet.results.install import Installed
 
 if TYPE_CHECKING:
     from datatenet.repo.repository import Repo

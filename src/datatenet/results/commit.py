@@ -1,4 +1,4 @@
-"""What the commit hooks, check-range and install return."""
+"""What the commit hooks return: pre-commit, commit-msg, prepare-commit-msg."""
 
 from __future__ import annotations
 
@@ -63,42 +63,3 @@ class Prefill:
     statement: bool  # whether the change needs a statement (it adds or edits samples)
     comments: bool  # whether comment lines survive (not with commit.cleanup verbatim/whitespace)
     message_file: Path
-
-
-@dataclass(frozen=True)
-class CommitCheck:
-    """One data commit of the range, checked as the hooks would have checked it."""
-
-    commit: str
-    subject: str
-    judgement: Judgement | None  # None: the commit adds or edits no samples
-    verdict: GateVerdict
-    datasets: tuple[DatasetResult, ...] = ()  # each changed dataset with its analysis
-
-    @property
-    def ok(self) -> bool:
-        return (self.judgement is None or self.judgement.ok) and self.verdict.ok
-
-
-@dataclass(frozen=True)
-class RangeCheck:
-    spec: str  # the range as the user wrote it
-    commits: tuple[CommitCheck, ...]  # the data commits, oldest first
-
-    @property
-    def offending(self) -> tuple[CommitCheck, ...]:
-        return tuple(commit for commit in self.commits if not commit.ok)
-
-    @property
-    def ok(self) -> bool:
-        return not self.offending
-
-
-@dataclass(frozen=True)
-class Installed:
-    """What `install` wrote: git hooks, or datatenet's entry in `.pre-commit-config.yaml`."""
-
-    hooks: tuple[tuple[Path, str], ...] = ()  # (hook file, the datatenet command it runs)
-    pre_commit_config: Path | None = None  # the file datatenet's entry was added to
-    already: bool = False  # `.pre-commit-config.yaml` had datatenet's hooks already
-    missing_hook_types: bool = False  # its default_install_hook_types lacks ours
