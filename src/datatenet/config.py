@@ -20,7 +20,8 @@ key = "uid"                                    # `key` and `format` may be set p
 Globs match repository-relative POSIX paths: `*` and `?` stop at `/`, `**` crosses
 directories, a pattern without `/` matches the name in any directory, and a pattern that names
 a directory matches everything below it. With no `datasets`, every tracked file with a dataset
-suffix is watched (and every DVC output with one), except the eval files.
+suffix is watched (and every DVC output with one), except the eval files. Files git does not
+track are watched only when a `datasets` entry names them by path (`repo/tree.py`).
 """
 
 from __future__ import annotations
@@ -135,6 +136,15 @@ class Settings:
         name = posixpath.basename(path)
         return name not in NOT_DATASETS and not any(
             path.startswith(d) or f"/{d}" in path for d in NOT_DATASET_DIRS
+        )
+
+    def names(self, path: str) -> bool:
+        """Does a `datasets` entry name this very file (a path, not a pattern)? Such a file is
+        watched even before git tracks it."""
+        return any(
+            not any(c in pattern for c in "*?[")
+            and pattern.strip().lstrip("/").removeprefix("./") == path
+            for pattern in self.datasets
         )
 
     def path_options(self, path: str, containers: Sequence[str] = ()) -> PathOptions | None:
@@ -416,21 +426,3 @@ def _inline_table(spec: Mapping[str, Any]) -> str:
     parts = [f'{key} = "{value}"' if isinstance(value, str) else f"{key} = {value}"
              for key, value in spec.items()]  # fmt: skip
     return "{ " + ", ".join(parts) + " }"
-
-
-def write_starter_config(start: Path, *, force: bool = False) -> Path:
-    """`datatenet init`: look at what git tracks, write a starter `.datatenet.toml`."""
-    from datatenet.sources import git
-
-    root = git.repo_root(start)
-    target = root / CONFIG_FILE
-    if target.exists() and not force:
-        raise DatatenetError(
-            f"{target} exists already", "edit it, or pass --force to write a fresh one"
-        )
-    tracked = list(git.list_index(root))
-    defaults = Settings()
-    pointers = [path for path in tracked if path.endswith(".dvc")]
-    data_files = [path for path in tracked if defaults.is_dataset(path)]
-    target.write_text(starter_config(data_files, pointers), encoding="utf-8")
-    return target

@@ -1,12 +1,8 @@
-"""What a commit says its new samples teach: the `Reinforces:` trailer, parsed and judged.
+"""What a commit says its new samples teach: the `Reinforces:` trailer, judged.
 
-Trailers are parsed by git itself (`git interpret-trailers --parse`), so a trailer counts exactly
-when git would count it: in the last paragraph of the message, after a blank line; keys compare
-case-insensitively, continuation lines are unfolded. The message is first cut at the `commit -v`
-scissors line and stripped of comment lines, honouring `core.commentChar` (with `auto`, the
-character git chose is recognised from the comments it wrote).
-
-The judgement is a pure function of the parsed trailers and the rules of the `[commit]` table:
+The message and its trailers come parsed (`commit_message.py`, and `repo/messages.py`, where
+git parses the trailers); this module runs no git. The judgement is a pure function of the
+parsed trailers and the rules of the `[commit]` table:
 
 ```toml
 [commit]
@@ -27,16 +23,13 @@ word of those phrases or a filler word ("add more samples to the dataset").
 from __future__ import annotations
 
 import re
-import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
+from datatenet.commit_message import TRAILER, CommitMessage
 from datatenet.errors import DatatenetError
-from datatenet.sources import git
 
-TRAILER = "Reinforces"
 EXAMPLE_STATEMENT = "When a request is ambiguous, ask one clarifying question before answering."
 DEFAULT_GENERIC = (
     "more data",
@@ -107,43 +100,8 @@ _VAGUE_CHINESE_TERMS = """提高 提升 改进 改善 优化 增强 加强 更�
     一 二 三 四 五 六 七 八 九 十 百"""
 _VAGUE_CHINESE = sorted(_VAGUE_CHINESE_TERMS.split(), key=len, reverse=True)
 _CJK_CHARACTER = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-# Scissors: `git commit -v` cuts the message here; everything below is the diff.
-_SCISSORS = "------------------------ >8 ------------------------"
-_AUTO_COMMENT_CHARS = "#;@!$%^&|:"
 _WORD = re.compile(r"[\w'’-]+")
 _SENTENCE_BREAK = re.compile(r"[.!?]\s+(?=\S)")
-
-
-@dataclass(frozen=True)
-class Trailer:
-    key: str  # as written (compare with .lower())
-    value: str
-
-
-@dataclass(frozen=True)
-class Message:
-    """A commit message as git will record it, and its trailers."""
-
-    text: str  # without comments and without what follows the scissors
-    trailers: tuple[Trailer, ...]
-
-    @property
-    def subject(self) -> str:
-        for line in self.text.splitlines():
-            if line.strip():
-                return line.strip()
-        return ""
-
-    def values(self, key: str = TRAILER) -> list[str]:
-        return [t.value for t in self.trailers if t.key.lower() == key.lower()]
-
-    @property
-    def misplaced(self) -> bool:
-        """A `Reinforces:` line that git does not read as a trailer (wrong paragraph)."""
-        if self.values():
-            return False
-        pattern = re.compile(rf"^\s*{TRAILER}\s*:", re.IGNORECASE | re.MULTILINE)
-        return bool(pattern.search(self.text))
 
 
 @dataclass(frozen=True)
@@ -170,79 +128,6 @@ class Judgement:
     problem: str  # "" when ok; else one line saying what is wrong
     statement: str | None  # the stated behaviour (a registered id is expanded)
     behaviour: str | None  # the registry id, when the statement names one
-
-
-# -- parsing ---------------------------------------------------------------------------------
-
-
-def comment_chars(root: Path | None, text: str = "") -> str:
-    """The characters that start comment lines, as `git commit` wrote them.
-
-    `core.commentChar` (or `core.commentString`) decides; with `auto`, the character is read
-    back from the comments git wrote ("Please enter the commit message ...", or the scissors).
-    """
-    configured = _config(root, "core.commentString") or _config(root, "core.commentChar")
-    if configured and configured != "auto":
-        return configured
-    if configured == "auto":
-        for line in text.splitlines():
-            if len(line) > 2 and line[0] in _AUTO_COMMENT_CHARS and line[1] == " ":
-                rest = line[2:]
-                if rest.startswith(("Please enter the commit message", _SCISSORS)):
-                    return line[0]
-    return "#"
-
-
-def _config(root: Path | None, key: str) -> str | None:
-    try:
-        result = subprocess.run(
-            ["git", "config", "--get", key],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-    except FileNotFoundError:
-        return None
-    value = result.stdout.strip()
-    return value if result.returncode == 0 and value else None
-
-
-def strip_message(text: str, comment: str = "#") -> str:
-    """The message as git records it (cleanup=strip): no comment lines, nothing below the
-    scissors line, no trailing blank lines."""
-    kept: list[str] = []
-    for line in text.replace("\r\n", "\n").split("\n"):
-        if line.startswith(comment):
-            if line[len(comment) :].strip() == _SCISSORS:
-                break
-            continue
-        kept.append(line.rstrip())
-    return "\n".join(kept).strip("\n") + "\n"
-
-
-def parse_trailers(
-    message: str, root: Path | None = None, comment: str = "#"
-) -> tuple[Trailer, ...]:
-    """Trailers as git reads them (`git interpret-trailers --parse`), from a stripped message
-    (`comment`: the comment character it was stripped of)."""
-    setting = ["-c", f"core.commentChar={comment}"] if len(comment) == 1 else []
-    parsed = git.run(
-        root or Path.cwd(), *setting, "interpret-trailers", "--parse", input=message.encode()
-    )
-    trailers: list[Trailer] = []
-    for line in parsed.decode(errors="replace").splitlines():
-        key, separator, value = line.partition(":")
-        if separator:
-            trailers.append(Trailer(key.strip(), value.strip()))
-    return tuple(trailers)
-
-
-def parse_message(text: str, root: Path | None = None, comment: str | None = None) -> Message:
-    """A raw message file (as the commit-msg hook sees it) -> the message and its trailers."""
-    comment = comment if comment is not None else comment_chars(root, text)
-    stripped = strip_message(text, comment)
-    return Message(stripped, parse_trailers(stripped, root, comment) if stripped.strip() else ())
 
 
 # -- rules -----------------------------------------------------------------------------------
@@ -316,7 +201,7 @@ def _strings(
 # -- judging ---------------------------------------------------------------------------------
 
 
-def judge(message: Message, rules: Rules) -> Judgement:
+def judge(message: CommitMessage, rules: Rules) -> Judgement:
     """Does the message state, in one specific sentence, the one behaviour its samples teach?"""
     values = message.values()
     if not values:

@@ -9,20 +9,19 @@ from pathlib import Path
 from typing import Any
 
 from datatenet.errors import InputError, RecordError
-from datatenet.formats import dataset_info
+from datatenet.formats import dataset_info, mistakes
+from datatenet.formats.mistakes import mismatch, unknown_schema, where
 from datatenet.formats.readers import SKIP_HINT, ReadResult, read_records
 from datatenet.formats.schemas import (
     CANONICAL_FIELDS,
-    SCHEMAS,
     SCHEMAS_BY_NAME,
     BoundSchema,
     bind,
     detect,
-    explain_fit,
 )
 from datatenet.samples import Origin, Sample, meta_id
 from datatenet.samples import sample_ids as sample_ids_of
-from datatenet.version import Entries, InvalidRecord, Unmapped, Version
+from datatenet.version import Entries, InvalidRecord, Version
 
 DETECTION_SAMPLE = 200
 _JSON_KINDS: dict[type, str] = {
@@ -145,7 +144,9 @@ def _parse(
         late_binding,
         unseen,
     )
-    unmapped = tuple(_unmapped(column, head, label, options.mapping) for column in sorted(unseen))
+    unmapped = tuple(
+        mistakes.unmapped(column, head, label, options.mapping) for column in sorted(unseen)
+    )
     # The reader reports malformed lines as it goes; they are all known once it is consumed.
     invalid += [InvalidRecord(pos, reason) for pos, reason in result.invalid]
     invalid.sort(key=lambda item: item.position)
@@ -250,10 +251,6 @@ def _with_loader(path: Path, loaded: tuple[Version, BoundSchema | None]) -> Vers
     return replace(version, load_samples=loader)
 
 
-def _where(label: str, position_kind: str, position: int) -> str:
-    return str(Origin.at(label, position_kind, position))
-
-
 def _objects(
     result: ReadResult,
     label: str,
@@ -274,9 +271,7 @@ def _objects(
         kind = _JSON_KINDS.get(type(value), type(value).__name__)
         reason = f"is {kind}, expected an object (one sample with named fields)"
         if not skip_invalid:
-            raise InputError(
-                f"{_where(label, result.position_kind, position)}: {reason}", SKIP_HINT
-            )
+            raise InputError(f"{where(label, result.position_kind, position)}: {reason}", SKIP_HINT)
         invalid.append(InvalidRecord(position, reason))
 
 
@@ -296,61 +291,6 @@ def _follow(record: dict[str, Any], path: str) -> Any:
     return value
 
 
-def _nested_path(value: Any, name: str, depth: int = 4) -> str | None:
-    """The dotted path to a field `name` inside nested objects and lists, if there is one."""
-    if depth == 0:
-        return None
-    steps: list[tuple[str, Any]] = []
-    if isinstance(value, dict):
-        if name in value:
-            return name
-        steps = [(str(key), item) for key, item in value.items()]
-    elif isinstance(value, list) and value:
-        steps = [("0", value[0])]
-    for step, item in steps:
-        below = _nested_path(item, name, depth - 1)
-        if below is not None:
-            return f"{step}.{below}"
-    return None
-
-
-def check_mapping(versions: Sequence[Version]) -> None:
-    """A `--map` field that no version named on the command line has is a mistake (one of two
-    files may lack it: the other needed the mapping)."""
-    common = set.intersection(*({u.field for u in v.unmapped} for v in versions))
-    for version in versions:
-        for problem in version.unmapped:
-            if problem.field in common:
-                raise InputError(problem.message, problem.hint)
-
-
-def _unmapped(
-    column: str,
-    head: list[tuple[int, dict[str, Any]]],
-    label: str,
-    mapping: Mapping[str, str],
-) -> Unmapped:
-    """A `--map` field that no record has: name it and the fields the file does have."""
-    fields = sorted({name for _, record in head for name in record})
-    nested = next(
-        (f"{key}.{path}" for _, record in head for key, value in record.items()
-         if (path := _nested_path(value, column)) is not None),
-        None,
-    )  # fmt: skip
-    hint = (
-        f"{column!r} is nested: name it with a dotted path, e.g. --map "
-        + ",".join(f"{c}={nested if f == column else f}" for c, f in mapping.items())
-        if nested
-        else "map canonical names to fields the file has, e.g. --map prompt=question"
-    )
-    return Unmapped(
-        column,
-        f"{label}: --map names the field {column!r}, which no record has; the file's fields: "
-        f"{', '.join(fields) or 'none'}",
-        hint,
-    )
-
-
 def _detect_file_schema(
     head: list[tuple[int, dict[str, Any]]], label: str, position_kind: str, options: LoadOptions
 ) -> BoundSchema:
@@ -363,45 +303,15 @@ def _detect_file_schema(
     if detected is None:
         missing = set(options.mapping.values()) - {name for _, r in head for name in r}
         if missing:
-            problem = _unmapped(sorted(missing)[0], head, label, options.mapping)
+            problem = mistakes.unmapped(sorted(missing)[0], head, label, options.mapping)
             raise InputError(problem.message, problem.hint)
-        raise _unknown_schema(head, label, position_kind, options)
+        raise unknown_schema(head, label, position_kind, options)
     fields: set[str] = set()
     for _, record in head:
         fields.update(record)
     bound = bind(detected.spec, fields, options.mapping)
     assert bound is not None
     return bound
-
-
-def _unknown_schema(
-    records: list[tuple[int, dict[str, Any]]], label: str, position_kind: str, options: LoadOptions
-) -> InputError:
-    position, first = records[0]
-    seen = ", ".join(sorted(first)) or "none"
-    if options.schema is not None:
-        spec = SCHEMAS_BY_NAME[options.schema]
-        return InputError(
-            f"{_where(label, position_kind, position)}: the record does not fit --format "
-            f"{options.schema} ({spec.description}); fields seen: {seen}",
-            "map the file's fields to canonical names with --map, e.g. --map prompt=question",
-        )
-    if options.mapping:
-        given = ",".join(f"{canonical}={column}" for canonical, column in options.mapping.items())
-        return InputError(
-            f"{label}: no schema fits the fields seen at {_where(label, position_kind, position)}"
-            f" ({seen}), even with --map {given}",
-            "a mapping must cover the required fields of one schema, e.g. prompt and response "
-            "(alpaca, pair), prompt, chosen and rejected (preference), or messages; "
-            f"or force a schema with --format ({', '.join(spec.name for spec in SCHEMAS)})",
-        )
-    return InputError(
-        f"{label}: cannot tell the schema; fields seen at {_where(label, position_kind, position)}:"
-        f" {seen}",
-        "map them to canonical names with --map, e.g. --map prompt=question,response=answer "
-        f"(canonical: {', '.join(CANONICAL_FIELDS)}); or force a schema with --format "
-        f"({', '.join(spec.name for spec in SCHEMAS)})",
-    )
 
 
 def _entries(
@@ -444,7 +354,7 @@ def _entries(
                     bound = replace(rebound, tags=bound.tags, cells_are_text=bound.cells_are_text)
                     convert, used = bound.convert, frozenset(bound.columns.values())
             if not all(column in record for column in required):
-                raise _mismatch(record, bound, options.mapping)
+                raise mismatch(record, bound, options.mapping)
             sample = convert(record)
             sample_id, prompt_id = sample_ids_of(sample)
             if key is not None and key not in record:
@@ -460,21 +370,8 @@ def _entries(
             if not options.skip_invalid:
                 hint = exc.hint or SKIP_HINT
                 raise InputError(
-                    f"{_where(label, position_kind, position)}: {exc.reason}", hint
+                    f"{where(label, position_kind, position)}: {exc.reason}", hint
                 ) from None
             invalid.append(InvalidRecord(position, exc.reason))
     entries = Entries(sample_ids, prompt_ids, meta_ids, positions, keys if key else None)
     return entries, bound
-
-
-def _mismatch(
-    record: dict[str, Any], bound: BoundSchema, mapping: Mapping[str, str]
-) -> RecordError:
-    needed = ", ".join(bound.columns[name] for name in bound.spec.required)
-    other = explain_fit(record, mapping)
-    looks = f"; it looks like {other} — a file must use one schema" if other else ""
-    return RecordError(
-        f"has fields {', '.join(sorted(record)) or 'none'}, not those of the file's schema "
-        f"{bound.name} ({needed}){looks}",
-        "split the file by schema, or fix the record",
-    )
