@@ -259,11 +259,12 @@ def _repo() -> Repo:
 
 
 def _gate_analysis(repo: Repo, semantic: bool) -> AnalyseDiff:
-    """The findings the gates measure: duplicates and conflicts of the new samples; the
-    semantic tier only when asked for (it loads a model: too slow for every commit)."""
+    """What the gates measure: the lexical pair checks, contamination and noise of the new
+    samples, and the analyses the configured gates bound; the semantic tier only when asked
+    for (it loads a model: too slow for every commit)."""
     from datatenet.repo.analyses import analyses_for
 
-    return analyses_for(repo, "all" if semantic else "exact,near,conflicts")
+    return analyses_for(repo, None, semantic=semantic)
 
 
 def _emit(text: str, ok: bool) -> None:

@@ -34,6 +34,12 @@ def stated(message: CommitMessage, rules: Rules) -> Stated:
     return Stated(" | ".join(values), None)
 
 
+def stated_parts(stated: Stated) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """What the analyses are told a commit reinforces: its statements, and the registry ids."""
+    statements = tuple(stated.statement.split(" | ")) if stated.statement else ()
+    return statements, (stated.behaviour,) if stated.behaviour else ()
+
+
 def log(
     repo: Repo,
     path: str | None = None,
@@ -67,8 +73,9 @@ def log(
             continue
         counts = tuple(_counts(c) for c in changes)
         findings = 0
+        commit_stated = stated(info.commit_message, rules)
         if analyse is not None and changes:
-            analyses = analyse(diff)
+            analyses = analyse(diff, *stated_parts(commit_stated))
             findings = sum(
                 len(analysis.findings)
                 for analysis, keep in zip(analyses, wanted, strict=True)
@@ -80,7 +87,7 @@ def log(
                 info.date,
                 info.author,
                 info.subject,
-                stated(info.commit_message, rules),
+                commit_stated,
                 sum(c.added for c in counts),
                 sum(c.removed for c in counts),
                 sum(c.modified for c in counts),
