@@ -1,0 +1,98 @@
+"""What the bisect verbs return: plain typed data for the renderers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from datatenet.bisect.candidates import Facts
+
+
+@dataclass(frozen=True)
+class FoundSample:
+    """A new sample of the culprit that belongs to a group reproducing the degradation."""
+
+    origin: str  # "data/train.jsonl:42", in the culprit
+    dataset: str
+    kind: str  # "added" or "modified"
+    sample_id: str
+    prompt: str  # excerpts (untrusted text: renderers escape it)
+    response: str
+
+
+@dataclass(frozen=True)
+class WithinCommit:
+    reproduced: bool  # False: the new samples together do not reproduce the degradation
+    groups: tuple[tuple[FoundSample, ...], ...]  # each reproduces on its own, and is minimal
+    units: int  # new samples searched
+    grouping: str  # how the first groups were made
+    runs: int  # runs of CMD in this search
+
+    @property
+    def samples(self) -> tuple[FoundSample, ...]:
+        return tuple(s for group in self.groups for s in group)
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """Expected probes under the prior: weighted search against plain halving."""
+
+    weighted: float
+    halving: float
+    worst_case: int  # at most, weighted, without skips: ceil(log2 n) + 1
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The answer of a bisect."""
+
+    culprit: Facts | None  # None when skips left several suspects
+    suspects: tuple[str, ...]  # the commits that may be the first bad one (skipped ones)
+    candidates: int
+    runs: int  # runs of CMD (or verdicts given by hand) over the commits
+    halving_bound: int  # ceil(log2(candidates))
+    expected: Expectation | None
+    within: WithinCommit | None
+    inconsistent: tuple[str, ...]  # commits found good after a bad one: a noisy CMD?
+    log: Path
+
+
+@dataclass(frozen=True)
+class Handout:
+    """A probe handed to the user (`bisect next`): what to test and where its data is."""
+
+    target: str  # the commit whose data it is
+    subject: str
+    place: Path  # the worktree, or the export directory
+    datasets: tuple[Path, ...]
+    missing: tuple[str, ...]
+    samples: int | None  # for a probe inside the culprit: how many of its new samples
+    remaining: int  # candidates (or sample groups) still suspect
+    steps_left: int  # probes left at most, roughly
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a bisect driven by hand stands after a verdict (or at its start)."""
+
+    candidates: int
+    remaining: int  # suspects left
+    next_target: str | None  # what `bisect next` will hand out (None: done)
+    outcome: Outcome | None  # set once the answer is known
+    expected: Expectation | None = None
+
+
+@dataclass(frozen=True)
+class DryRunEntry:
+    facts: Facts
+    weight: float
+    share: float  # of the prior mass
+
+
+@dataclass(frozen=True)
+class DryRun:
+    good: str
+    bad: str
+    walked: int
+    entries: tuple[DryRunEntry, ...]
+    expected: Expectation | None

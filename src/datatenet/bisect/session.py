@@ -1,0 +1,384 @@
+"""One bisect of a repository: its plan, the step it is at, its probes and its answer.
+
+`Session` is shared by the automatic verb (`run`, here) and the verbs driven by hand
+(`bisect/manual.py`). The step a bisect is at is computed from its verdicts each time (see
+`search.choose` and `ddmin.step`), so a bisect resumes from its state file alone.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import BinaryIO
+
+from datatenet.bisect import candidates, ddmin, search, worktree
+from datatenet.bisect.datasets import DataReader
+from datatenet.bisect.results import Expectation, Outcome, WithinCommit
+from datatenet.bisect.runner import (
+    Metric,
+    ProbeAborted,
+    ProbeResult,
+    interrupts_as_keyboard,
+    run_probe,
+)
+from datatenet.bisect.state import Candidate, State, Store, parse_subset_key, subset_key
+from datatenet.bisect.within import CulpritSamples
+from datatenet.config import Settings, load_settings
+from datatenet.errors import DatatenetError
+
+ENV_PREFIX = "DATATENET_BISECT_"
+OUTCOME_OF: dict[search.Verdict, ddmin.Outcome] = {
+    "good": "pass",
+    "bad": "fail",
+    "skip": "unresolved",
+}
+
+
+@dataclass(frozen=True)
+class Request:
+    good: str
+    bad: str
+    datasets: tuple[str, ...] = ()  # repository-relative paths, globs or pointers
+    weighted: bool = False
+    within_commit: bool = False
+    command: tuple[str, ...] | None = None  # None: driven by hand
+    metric: Metric | None = None
+
+
+@dataclass(frozen=True)
+class CommitStep:
+    index: int  # 1..n
+    commit: str
+    lo: int
+    hi: int
+
+
+@dataclass(frozen=True)
+class SampleStep:
+    culprit: str
+    subset: frozenset[int]
+    units: int
+
+
+@dataclass(frozen=True)
+class Finished:
+    index: int | None  # the culprit's index, None when skips left several suspects
+    suspects: tuple[int, ...]
+    minimal: ddmin.Minimal | None
+
+
+Step = CommitStep | SampleStep | Finished
+
+
+class Session:
+    def __init__(
+        self,
+        root: Path,
+        *,
+        settings: Settings | None = None,
+        cwd: Path | None = None,
+        progress: Callable[[str], None] | None = None,
+        echo: BinaryIO | None = None,
+    ) -> None:
+        from datatenet.idcache import cache_root
+
+        self.root = root
+        self.settings = settings if settings is not None else load_settings(root)
+        self.store = Store(cache_root(root))
+        self.cwd = cwd or Path.cwd()
+        self.progress = progress or (lambda _: None)
+        self.echo = echo
+        self._samples: CulpritSamples | None = None
+
+    @contextmanager
+    def reader(self, state_or_selection: State | tuple[str, ...]) -> Iterator[DataReader]:
+        selection = (
+            state_or_selection.datasets
+            if isinstance(state_or_selection, State)
+            else state_or_selection
+        )
+        with DataReader(self.root, self.settings, selection) as reader:
+            yield reader
+
+    # -- the plan --------------------------------------------------------------------------
+
+    def plan(self, request: Request) -> State:
+        """Check the repository and the revisions, and list the candidates."""
+        candidates.refuse_busy_repository(self.root)
+        with self.reader(request.datasets) as reader:
+            span = candidates.span(self.root, reader, request.good, request.bad)
+        weights = [1.0] * len(span.commits)
+        if request.weighted:
+            facts = candidates.facts(
+                self.root, self.settings, span.commits, request.datasets, findings=True
+            )
+            weights = [search.prior_weight(f.changed, f.kinds) for f in facts]
+        state = State(
+            good=span.good,
+            bad=span.bad,
+            good_key=span.good_state.key,
+            bad_key=span.bad_state.key,
+            candidates=tuple(
+                Candidate(info.commit, data.key, weight)
+                for info, data, weight in zip(span.commits, span.states, weights, strict=True)
+            ),
+            datasets=request.datasets,
+            weighted=request.weighted,
+            within_commit=request.within_commit,
+            command=request.command,
+            metric=asdict(request.metric) if request.metric is not None else None,
+            started=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        )
+        self.store.log(
+            "start",
+            f"good {span.good}",
+            f"bad {span.bad}",
+            f"{len(state.candidates)} candidates of {span.walked} commits",
+            *(["datasets " + " ".join(request.datasets)] if request.datasets else []),
+            *(["weighted"] if request.weighted else []),
+            *(["within-commit"] if request.within_commit else []),
+            *(["command " + " ".join(request.command)] if request.command else []),
+        )
+        return state
+
+    def resolved(self, request: Request) -> Request:
+        """The request with good and bad as full commit ids (to compare with a saved state)."""
+        return replace(
+            request,
+            good=candidates.resolve_commit(self.root, request.good, "good"),
+            bad=candidates.resolve_commit(self.root, request.bad, "bad"),
+        )
+
+    def matches(self, state: State, request: Request) -> bool:
+        metric = asdict(request.metric) if request.metric is not None else None
+        return (
+            state.good == request.good
+            and state.bad == request.bad
+            and state.datasets == request.datasets
+            and state.weighted == request.weighted
+            and state.within_commit == request.within_commit
+            and state.command == request.command
+            and state.metric == metric
+        )
+
+    # -- where the bisect stands -----------------------------------------------------------
+
+    def verdicts(self, state: State) -> dict[int, search.Verdict]:
+        """The verdict of every candidate known so far, by its index (1..n)."""
+        known: dict[int, search.Verdict] = {}
+        for index, candidate in enumerate(state.candidates, start=1):
+            if candidate.key == state.bad_key:
+                known[index] = "bad"
+            elif candidate.key == state.good_key:
+                known[index] = "good"
+            elif candidate.key in state.verdicts:
+                known[index] = state.verdicts[candidate.key]
+        return known
+
+    def step(self, state: State, reader: DataReader) -> Step:
+        size = len(state.candidates)
+        verdicts = self.verdicts(state)
+        weights = [c.weight for c in state.candidates] if state.weighted else None
+        choice = search.choose(size, verdicts, weights, state.decisive_runs)
+        if isinstance(choice, search.Probe):
+            lo, hi = search.bounds(size, verdicts)
+            return CommitStep(choice.index, state.candidates[choice.index - 1].commit, lo, hi)
+        if isinstance(choice, search.OnlySkipped):
+            return Finished(None, choice.indices, None)
+        if not state.within_commit:
+            return Finished(choice.index, (), None)
+        samples = self.culprit_samples(reader, state.candidates[choice.index - 1].commit)
+        known = {parse_subset_key(k): v for k, v in state.samples.items()}
+        found = samples.step(known)
+        if isinstance(found, ddmin.NeedTest):
+            return SampleStep(samples.culprit, found.subset, len(samples.units))
+        return Finished(choice.index, (), found)
+
+    def culprit_samples(self, reader: DataReader, culprit: str) -> CulpritSamples:
+        if self._samples is None or self._samples.culprit != culprit:
+            self._samples = CulpritSamples(self.root, reader, culprit)
+        return self._samples
+
+    # -- probes ----------------------------------------------------------------------------
+
+    def environment(
+        self, made: worktree.Materialised, number: int, samples: int | None
+    ) -> dict[str, str]:
+        """What CMD is told about the probe."""
+        env = {
+            ENV_PREFIX + "REVISION": made.commit,
+            ENV_PREFIX + "WORKTREE": str(made.path),
+            ENV_PREFIX + "DATASETS": os.pathsep.join(str(p) for p in made.datasets),
+            ENV_PREFIX + "DATASET": str(made.datasets[0]) if made.datasets else "",
+            ENV_PREFIX + "PROBE": str(number),
+        }
+        if samples is not None:
+            env[ENV_PREFIX + "SAMPLES"] = str(samples)
+        return env
+
+    def probe(self, state: State, step: CommitStep | SampleStep, reader: DataReader) -> State:
+        """Run CMD on one step's data, in a worktree removed afterwards; the state with the
+        verdict, saved and logged."""
+        assert state.command is not None
+        number = state.runs + len(state.samples) + 1
+        commit = step.commit if isinstance(step, CommitStep) else step.culprit
+        what = (
+            f"{commit[:10]} ({step.hi - step.lo} suspects left, at most "
+            f"{search.worst_case(step.hi - step.lo)} probes to go)"
+            if isinstance(step, CommitStep)
+            else f"{len(step.subset)} of the {step.units} new samples of {commit[:10]}"
+        )
+        self.progress(f"probe {number}: {what}")
+        metric = Metric(**state.metric) if state.metric is not None else None
+        samples = len(step.subset) if isinstance(step, SampleStep) else None
+        try:
+            with worktree.temporary(
+                self.root, self.store.worktrees, reader.state(commit), reader
+            ) as made:
+                if isinstance(step, SampleStep):
+                    assert self._samples is not None
+                    worktree.write_files(made.path, self._samples.contents(step.subset))
+                if made.missing:
+                    result = ProbeResult(
+                        "skip",
+                        0,
+                        None,
+                        self.store.probe_log(number),
+                        "data not available: " + "; ".join(made.missing),
+                    )
+                else:
+                    result = run_probe(
+                        state.command,
+                        self.environment(made, number, samples),
+                        self.cwd,
+                        self.store.probe_log(number),
+                        metric,
+                        self.echo,
+                    )
+        except ProbeAborted as exc:
+            self.store.log("abort", commit, exc.message)
+            raise
+        except KeyboardInterrupt:
+            self.store.log("interrupted", commit, f"probe {number}")
+            raise
+        state = self.record(state, step, result.verdict)
+        self.progress(f"probe {number}: {result.verdict} ({result.detail})")
+        self.store.log(result.verdict, commit, *self.subset_detail(step), result.detail)
+        return state
+
+    def record(self, state: State, step: CommitStep | SampleStep, verdict: search.Verdict) -> State:
+        if isinstance(step, SampleStep):
+            state = state.with_outcome(tuple(sorted(step.subset)), OUTCOME_OF[verdict])
+        else:
+            key = state.candidates[step.index - 1].key
+            state = state.with_verdict(key, verdict, decisive=True)
+        self.store.save(state)
+        return state
+
+    @staticmethod
+    def subset_detail(step: CommitStep | SampleStep) -> list[str]:
+        return [f"samples {subset_key(step.subset)}"] if isinstance(step, SampleStep) else []
+
+    # -- the answer ------------------------------------------------------------------------
+
+    def expectation(self, state: State) -> Expectation | None:
+        if not state.weighted:
+            return None
+        size = len(state.candidates)
+        weights = [c.weight for c in state.candidates]
+        return Expectation(
+            search.expected_probes(size, weights, True),
+            search.expected_probes(size, weights, False),
+            search.worst_case(size) + 1,
+        )
+
+    def outcome(self, state: State, finished: Finished) -> Outcome:
+        from datatenet import history
+
+        commits = [c.commit for c in state.candidates]
+        culprit = None
+        if finished.index is not None:
+            (info,) = history.walk(self.root, ["--no-walk", commits[finished.index - 1]])
+            (culprit,) = candidates.facts(
+                self.root, self.settings, [info], state.datasets, findings=True
+            )
+        within = None
+        if finished.minimal is not None and self._samples is not None:
+            within = WithinCommit(
+                finished.minimal.reproduced,
+                tuple(self._samples.found(group) for group in finished.minimal.groups),
+                len(self._samples.units),
+                self._samples.partition.basis,
+                len(state.samples),
+            )
+        size = len(state.candidates)
+        return Outcome(
+            culprit,
+            tuple(commits[i - 1] for i in finished.suspects),
+            size,
+            state.runs,
+            search.worst_case(size),
+            self.expectation(state),
+            within,
+            tuple(commits[i - 1] for i in search.inconsistent(size, self.verdicts(state))),
+            self.store.log_path,
+        )
+
+    def finish(self, state: State, finished: Finished) -> Outcome:
+        """The answer, saved and logged the first time it is known."""
+        if not state.done:
+            self.store.save(replace(state, done=True, outstanding=None))
+            commits = [c.commit for c in state.candidates]
+            if finished.index is not None:
+                detail = [f"first bad commit {commits[finished.index - 1]}"]
+            else:
+                suspects = " ".join(commits[i - 1] for i in finished.suspects)
+                detail = [f"only skipped commits left: {suspects}"]
+            if finished.minimal is not None:
+                detail.append(f"samples {subset_key(finished.minimal.units)}")
+            self.store.log("done", *detail, f"{state.runs + len(state.samples)} runs")
+        return self.outcome(state, finished)
+
+
+def run(session: Session, request: Request) -> Outcome:
+    """`datatenet bisect run`: probe until the culprit (and its samples) are known. Running
+    the same request again after an interruption resumes it."""
+    if request.command is None or not request.command:
+        raise DatatenetError("bisect run needs a command after `--`", "e.g. -- ./eval.sh")
+    with session.store.locked(), interrupts_as_keyboard():
+        state = _open(session, session.resolved(request))
+        with session.reader(state) as reader:
+            while True:
+                step = session.step(state, reader)
+                if isinstance(step, Finished):
+                    return session.finish(state, step)
+                state = session.probe(state, step, reader)
+
+
+def _open(session: Session, request: Request) -> State:
+    saved = session.store.load()
+    if saved is not None:
+        if session.matches(saved, request):
+            session.store.log("resume", f"{saved.runs + len(saved.samples)} runs so far")
+            return saved
+        refuse_unfinished(saved)
+        session.store.clear()
+    state = session.plan(request)
+    session.store.save(state)
+    return state
+
+
+def refuse_unfinished(saved: State) -> None:
+    """A finished bisect gives way to a new one; one under way is kept until reset."""
+    if not saved.done:
+        how = "by hand" if saved.command is None else "with `bisect run`"
+        raise DatatenetError(
+            f"another bisect is under way in this repository ({how}: good {saved.good[:10]}, "
+            f"bad {saved.bad[:10]}, started {saved.started})",
+            "finish it (`bisect run` with the same arguments resumes it), or end it with "
+            "`datatenet bisect reset`",
+        )
