@@ -36,6 +36,7 @@ def start(session: Session, request: Request) -> Progress:
             session.store.clear()
         state = session.plan(request)
         session.store.save(state)
+        session.log_start(state)
         return _progress(session, state)
 
 
@@ -159,9 +160,9 @@ def mark(session: Session, verdict: search.Verdict, revision: str | None = None)
             state = state.with_outcome(subset, OUTCOME_OF[verdict])
         else:
             key = _key_of(session, state, target, revision or target)
-            state = state.with_verdict(key, verdict, decisive=True)
+            state = state.with_verdict(key, verdict)
         if answers_handout:
-            state = _drop_outstanding(session, state)
+            state = _drop_outstanding(session, state)  # the probe is answered
         session.store.save(state)
         detail = [f"samples {subset_key(subset)}"] if subset is not None else []
         session.store.log(verdict, target, *detail, "by hand")

@@ -107,8 +107,7 @@ class Session:
     # -- the plan --------------------------------------------------------------------------
 
     def plan(self, request: Request) -> State:
-        """Check the repository and the revisions, and list the candidates."""
-        candidates.refuse_busy_repository(self.root)
+        """Check the revisions and list the candidates."""
         with self.reader(request.datasets) as reader:
             span = candidates.span(self.root, reader, request.good, request.bad)
         weights = [1.0] * len(span.commits)
@@ -133,20 +132,24 @@ class Session:
             metric=asdict(request.metric) if request.metric is not None else None,
             started=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         )
-        self.store.log(
-            "start",
-            f"good {span.good}",
-            f"bad {span.bad}",
-            f"{len(state.candidates)} candidates of {span.walked} commits",
-            *(["datasets " + " ".join(request.datasets)] if request.datasets else []),
-            *(["weighted"] if request.weighted else []),
-            *(["within-commit"] if request.within_commit else []),
-            *(["command " + " ".join(request.command)] if request.command else []),
-        )
         return state
 
+    def log_start(self, state: State) -> None:
+        self.store.log(
+            "start",
+            f"good {state.good}",
+            f"bad {state.bad}",
+            f"{len(state.candidates)} candidates",
+            *(["datasets " + " ".join(state.datasets)] if state.datasets else []),
+            *(["weighted"] if state.weighted else []),
+            *(["within-commit"] if state.within_commit else []),
+            *(["command " + " ".join(state.command)] if state.command else []),
+        )
+
     def resolved(self, request: Request) -> Request:
-        """The request with good and bad as full commit ids (to compare with a saved state)."""
+        """The request with good and bad as full commit ids (to compare with a saved state),
+        once the repository is known to be at rest."""
+        candidates.refuse_busy_repository(self.root)
         return replace(
             request,
             good=candidates.resolve_commit(self.root, request.good, "good"),
@@ -275,7 +278,7 @@ class Session:
             state = state.with_outcome(tuple(sorted(step.subset)), OUTCOME_OF[verdict])
         else:
             key = state.candidates[step.index - 1].key
-            state = state.with_verdict(key, verdict, decisive=True)
+            state = state.with_verdict(key, verdict)
         self.store.save(state)
         return state
 
@@ -369,6 +372,7 @@ def _open(session: Session, request: Request) -> State:
         session.store.clear()
     state = session.plan(request)
     session.store.save(state)
+    session.log_start(state)
     return state
 
 

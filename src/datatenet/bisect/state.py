@@ -73,19 +73,18 @@ class State:
     started: str = ""
     done: bool = False  # the answer is known
 
-    def with_verdict(self, key: str, verdict: Verdict, decisive: bool) -> State:
+    def with_verdict(self, key: str, verdict: Verdict) -> State:
         verdicts = {**self.verdicts, key: verdict}
         return replace(
             self,
             verdicts=verdicts,
             runs=self.runs + 1,
-            decisive_runs=self.decisive_runs + (1 if decisive and verdict != "skip" else 0),
-            outstanding=None,
+            decisive_runs=self.decisive_runs + (verdict != "skip"),
         )
 
     def with_outcome(self, subset: tuple[int, ...], outcome: Outcome) -> State:
         samples = {**self.samples, subset_key(subset): outcome}
-        return replace(self, samples=samples, outstanding=None)
+        return replace(self, samples=samples)
 
 
 def subset_key(subset: tuple[int, ...] | frozenset[int]) -> str:
