@@ -15,9 +15,10 @@ from pathlib import Path
 import pytest
 
 from datatenet.bisect import manual
+from datatenet.bisect.auto import run
 from datatenet.bisect.results import Handout
 from datatenet.bisect.runner import Metric
-from datatenet.bisect.session import Request, Session, run
+from datatenet.bisect.session import Request, Session
 from datatenet.errors import DatatenetError
 from tests.repos import Repo
 
@@ -120,6 +121,17 @@ def _rows(topic: str, word: str, count: int, rng: random.Random) -> list[dict[st
     ]
 
 
+def dvc_add(path: Path) -> None:
+    """`dvc add PATH` through DVC's API (in this process: a DVC process per commit is slow)."""
+    import warnings
+
+    from dvc.repo import Repo as DvcRepo
+
+    with warnings.catch_warnings(), DvcRepo(str(path.parent)) as dvc_repo:
+        warnings.simplefilter("ignore", DeprecationWarning)  # DVC's, about its own trie
+        dvc_repo.add(str(path))
+
+
 def build_history(path: Path, *, dvc: bool = False) -> History:
     """The test history; with `dvc`, the dataset is tracked by DVC (a `.dvc` pointer in git)."""
     rng = random.Random(13)
@@ -132,7 +144,7 @@ def build_history(path: Path, *, dvc: bool = False) -> History:
     def commit_data(message: str) -> str:
         repo.write(TRAIN, "".join(json.dumps(r) + "\n" for r in rows))
         if dvc:
-            repo.dvc("add", "-q", TRAIN)
+            dvc_add(repo.path / TRAIN)
             return repo.commit(message, f"{TRAIN}.dvc", "data/.gitignore", ".datatenet.toml")
         return repo.commit(message, TRAIN, ".datatenet.toml")
 
@@ -341,3 +353,22 @@ def test_manual_mode_finds_the_same_culprit(history: History, tmp_path: Path) ->
     assert snapshot(history.repo) == before
     with pytest.raises(DatatenetError, match="no bisect"):
         manual.log(session)
+
+
+def test_dry_run_lists_the_candidates_with_their_statements_and_sizes(history: History) -> None:
+    from datatenet.bisect.auto import dry_run
+
+    session = Session(history.repo.path)
+    listed = dry_run(session, history.request())
+    assert [e.facts.commit for e in listed.entries] == history.data_commits
+    assert [e.facts.stated.statement for e in listed.entries] == [t[2] for t in TOPICS]
+    sizes = [(e.facts.added, e.facts.removed, e.facts.modified) for e in listed.entries]
+    assert sizes == [(4, 0, 0)] * (CULPRIT_AT - 1) + [(7, 0, 1)] + [(4, 0, 0)] * (12 - CULPRIT_AT)
+    assert listed.expected is None and {e.share for e in listed.entries} == {1 / 12}
+    assert listed.walked == 12 + len(history.code_commits)
+    weighted = dry_run(session, history.request(weighted=True))
+    shares = [e.share for e in weighted.entries]
+    assert shares.index(max(shares)) == CULPRIT_AT - 1 and sum(shares) == pytest.approx(1.0)
+    assert weighted.expected is not None
+    assert weighted.expected.weighted < weighted.expected.halving
+    assert session.store.load() is None and history.runs() == []  # nothing ran, nothing saved

@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 
 from datatenet.bisect import manual
+from datatenet.bisect.auto import run
 from datatenet.bisect.runner import ProbeAborted
-from datatenet.bisect.session import Request, Session, run
+from datatenet.bisect.session import Request, Session
 from datatenet.errors import DatatenetError
 from tests.repos import Repo
 from tests.test_bisect import History, evaluate, snapshot, template  # noqa: F401 (fixture)
@@ -24,7 +25,8 @@ from tests.test_bisect import History, evaluate, snapshot, template  # noqa: F40
 DRIVER = """
 import sys
 from pathlib import Path
-from datatenet.bisect.session import Request, Session, run
+from datatenet.bisect.auto import run
+from datatenet.bisect.session import Request, Session
 root, good, cwd, *command = sys.argv[1:]
 try:
     outcome = run(Session(Path(root), cwd=Path(cwd)), Request(good, "HEAD", command=tuple(command)))

@@ -22,7 +22,6 @@ from datatenet.bisect.runner import (
     Metric,
     ProbeAborted,
     ProbeResult,
-    interrupts_as_keyboard,
     run_probe,
 )
 from datatenet.bisect.state import Candidate, State, Store, parse_subset_key, subset_key
@@ -106,16 +105,28 @@ class Session:
 
     # -- the plan --------------------------------------------------------------------------
 
-    def plan(self, request: Request) -> State:
-        """Check the revisions and list the candidates."""
+    def span(self, request: Request) -> candidates.Span:
         with self.reader(request.datasets) as reader:
-            span = candidates.span(self.root, reader, request.good, request.bad)
-        weights = [1.0] * len(span.commits)
-        if request.weighted:
-            facts = candidates.facts(
-                self.root, self.settings, span.commits, request.datasets, findings=True
-            )
-            weights = [search.prior_weight(f.changed, f.kinds) for f in facts]
+            return candidates.span(self.root, reader, request.good, request.bad)
+
+    def prior(
+        self, span: candidates.Span, request: Request, *, facts: bool = False
+    ) -> tuple[list[candidates.Facts], list[float]]:
+        """The candidates' facts (with findings when weighted) and their prior weights (all
+        1.0 unless weighted)."""
+        if not (request.weighted or facts):
+            return [], [1.0] * len(span.commits)
+        found = candidates.facts(
+            self.root, self.settings, span.commits, request.datasets, findings=request.weighted
+        )
+        if not request.weighted:
+            return found, [1.0] * len(found)
+        return found, [search.prior_weight(f.changed, f.kinds) for f in found]
+
+    def plan(self, request: Request) -> State:
+        """Check the revisions and list the candidates, with their prior when weighted."""
+        span = self.span(request)
+        _, weights = self.prior(span, request)
         state = State(
             good=span.good,
             bad=span.bad,
@@ -291,13 +302,7 @@ class Session:
     def expectation(self, state: State) -> Expectation | None:
         if not state.weighted:
             return None
-        size = len(state.candidates)
-        weights = [c.weight for c in state.candidates]
-        return Expectation(
-            search.expected_probes(size, weights, True),
-            search.expected_probes(size, weights, False),
-            search.worst_case(size) + 1,
-        )
+        return expectation([c.weight for c in state.candidates])
 
     def outcome(self, state: State, finished: Finished) -> Outcome:
         from datatenet import history
@@ -347,33 +352,14 @@ class Session:
         return self.outcome(state, finished)
 
 
-def run(session: Session, request: Request) -> Outcome:
-    """`datatenet bisect run`: probe until the culprit (and its samples) are known. Running
-    the same request again after an interruption resumes it."""
-    if request.command is None or not request.command:
-        raise DatatenetError("bisect run needs a command after `--`", "e.g. -- ./eval.sh")
-    with session.store.locked(), interrupts_as_keyboard():
-        state = _open(session, session.resolved(request))
-        with session.reader(state) as reader:
-            while True:
-                step = session.step(state, reader)
-                if isinstance(step, Finished):
-                    return session.finish(state, step)
-                state = session.probe(state, step, reader)
-
-
-def _open(session: Session, request: Request) -> State:
-    saved = session.store.load()
-    if saved is not None:
-        if session.matches(saved, request):
-            session.store.log("resume", f"{saved.runs + len(saved.samples)} runs so far")
-            return saved
-        refuse_unfinished(saved)
-        session.store.clear()
-    state = session.plan(request)
-    session.store.save(state)
-    session.log_start(state)
-    return state
+def expectation(weights: list[float]) -> Expectation:
+    """Expected probes under the prior, weighted against halving."""
+    size = len(weights)
+    return Expectation(
+        search.expected_probes(size, weights, True),
+        search.expected_probes(size, weights, False),
+        search.worst_case(size) + 1,
+    )
 
 
 def refuse_unfinished(saved: State) -> None:

@@ -74,6 +74,15 @@ _STOPWORDS = frozenset(
         "need",
         "want",
         "know",
+        # pairs of characters that ask rather than name a topic (Chinese)
+        "如何",
+        "怎么",
+        "什么",
+        "哪里",
+        "可以",
+        "我的",
+        "为什",
+        "么办",
     }
 )
 
@@ -166,5 +175,5 @@ def _words(sample: Sample | None) -> set[str]:
     found = tokens(normalize(sample.prompt_text))
     if found and sum(len(t) == 1 for t in found) * 2 > len(found):
         # a script written without spaces: single characters say little, pairs say more
-        return {a + b for a, b in pairwise(found)}
+        return {a + b for a, b in pairwise(found)} - _STOPWORDS
     return {t for t in found if len(t) >= _MIN_WORD and t not in _STOPWORDS}

@@ -15,6 +15,7 @@ import contextlib
 import os
 import shutil
 import uuid
+import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -97,7 +98,8 @@ def _checkout_dvc(worktree: Path, cache: Path) -> None:
         "cache": {"dir": str(cache), "type": "reflink,copy"},
         "core": {"site_cache_dir": str(worktree / ".dvc" / "tmp" / "site"), "analytics": False},
     }
-    with _without_repository_variables():
+    with _without_repository_variables(), warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # DVC's own, not the user's concern
         try:
             with Repo(str(worktree), config=config) as repo:
                 repo.checkout(allow_missing=True, force=True)
