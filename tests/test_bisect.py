@@ -16,7 +16,7 @@ import pytest
 
 from datatenet.bisect import manual
 from datatenet.bisect.auto import run
-from datatenet.bisect.results import Handout
+from datatenet.bisect.results import Handout, Outcome
 from datatenet.bisect.runner import Metric
 from datatenet.bisect.session import Request, Session
 from datatenet.errors import DatatenetError
@@ -372,3 +372,24 @@ def test_dry_run_lists_the_candidates_with_their_statements_and_sizes(history: H
     assert weighted.expected is not None
     assert weighted.expected.weighted < weighted.expected.halving
     assert session.store.load() is None and history.runs() == []  # nothing ran, nothing saved
+
+
+def test_manual_mode_inside_the_culprit(history: History, tmp_path: Path) -> None:
+    session = Session(history.repo.path)
+    manual.start(session, history.request(within_commit=True))
+    export = tmp_path / "probe"
+    sample_probes = 0
+    for _ in range(40):
+        handed = manual.next_probe(session, export)
+        if not isinstance(handed, Handout):
+            break
+        sample_probes += handed.samples is not None
+        text = (export / TRAIN).read_text(encoding="utf-8")
+        manual.mark(session, "bad" if any(p in text for p in UNSAFE) else "good")
+    assert isinstance(handed, Outcome) and handed.within is not None
+    assert handed.culprit is not None and handed.culprit.commit == history.culprit
+    assert sorted(s.origin for s in handed.within.samples) == sorted(
+        f"{TRAIN}:{line}" for line in history.harmful_lines
+    )
+    assert handed.within.runs == sample_probes > 0
+    assert manual.next_probe(session) == handed  # asked again: the same answer

@@ -11,7 +11,7 @@ addresses, are never probed.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -193,7 +193,7 @@ def _counts(diff: RepoDiff) -> list[history.DatasetCounts]:
     return counts
 
 
-def _analyser(root: Path, settings: Settings):  # type: ignore[no-untyped-def]
+def _analyser(root: Path, settings: Settings) -> Callable[[RepoDiff], list[Finding]]:
     """The analyses of commit pairs (cached on disk), without the tier that loads a model."""
     from datatenet.analysis.registry import ALL_CHECKS
     from datatenet.idcache import cache_root

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -185,12 +185,3 @@ class DataReader:
         if file.out is not None:
             return f"fetch it into the DVC cache first: `{file.out.fetch_command}`"
         return f"fetch it first: `{git.lfs_fetch_command(file.path)}`"
-
-
-def unavailable(reader: DataReader, files: Iterable[DataFile], commit: str) -> list[str]:
-    """The files of `files` whose bytes cannot be had, each with what fetches them."""
-    return [
-        f"{file.path} ({reader.fetch_hint(file)})"
-        for file in files
-        if reader.read(file, commit) is None
-    ]

@@ -11,6 +11,7 @@ from pathlib import Path
 from datatenet.bisect import candidates, search, worktree
 from datatenet.bisect.datasets import DataReader
 from datatenet.bisect.results import Handout, Outcome, Progress
+from datatenet.bisect.runner import interrupts_as_keyboard
 from datatenet.bisect.session import (
     OUTCOME_OF,
     CommitStep,
@@ -43,7 +44,7 @@ def start(session: Session, request: Request) -> Progress:
 def next_probe(session: Session, export: Path | None = None) -> Handout | Outcome:
     """The data to test next, materialised in a worktree (kept until the verdict) or
     exported to a directory; the answer once nothing is left to test."""
-    with session.store.locked():
+    with session.store.locked(), interrupts_as_keyboard():
         state = _require(session)
         with session.reader(state) as reader:
             step = session.step(state, reader)

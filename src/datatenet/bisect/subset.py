@@ -35,14 +35,17 @@ def compose(
     """The parent's records without the entries `drop_base`, then the head entries
     `take_head` (entry indices), in the format of the file."""
     base_read, head_read = _read(base.data, path), _read(head.data, path)
-    formats = {r.file_format for r in (base_read, head_read) if r is not None}
-    if len(formats) != 1:
+    base_records, head_records = _records(base_read), _records(head_read)
+    # an empty side (e.g. a file that held no samples yet) imposes no format
+    sides = [(r, n) for r, n in ((base_read, base_records), (head_read, head_records)) if r]
+    formats = list(dict.fromkeys(r.file_format for r, records in sides if records))
+    if len(formats) > 1:
         raise DatatenetError(
-            f"{path}: the commit changed the file's format ({' -> '.join(sorted(formats))})",
+            f"{path}: the commit changed the file's format ({formats[0]} -> {formats[1]}), so "
+            "its old and new samples cannot be mixed in one file",
             "search inside a commit that adds samples to a file of one format",
         )
-    (kind,) = formats
-    base_records, head_records = _records(base_read), _records(head_read)
+    kind = formats[0] if formats else sides[-1][0].file_format
     dropped = {_entry_records(base_records, base.positions)[i] for i in drop_base}
     head_of = _entry_records(head_records, head.positions)
     kept = [r for r in range(len(base_records)) if r not in dropped]

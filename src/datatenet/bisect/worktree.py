@@ -21,11 +21,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from datatenet.bisect import gitops
-from datatenet.bisect.datasets import DataReader, DataState
+from datatenet.bisect.datasets import DataFile, DataReader, DataState
 from datatenet.bisect.runner import deferred_interrupts
 from datatenet.errors import DatatenetError
+from datatenet.sources import git
 
 EXPORT_MARK = ".datatenet-export"
+_LFS_POINTER_MAX = 1024
 
 
 @dataclass(frozen=True)
@@ -52,10 +54,18 @@ def create(root: Path, place: Path, state: DataState, reader: DataReader) -> Mat
     except BaseException:
         remove(root, path)
         raise
-    missing = tuple(
-        f"{f.path} ({reader.fetch_hint(f)})" for f in state.files if not (path / f.path).is_file()
-    )
+    missing = tuple(f"{f.path} ({reader.fetch_hint(f)})" for f in state.files if _absent(path, f))
     return Materialised(path, state.commit, tuple(path / f.path for f in state.files), missing)
+
+
+def _absent(worktree: Path, file: DataFile) -> bool:
+    """Is the dataset file missing from the worktree, or only a Git LFS pointer to it?"""
+    try:
+        with (worktree / file.path).open("rb") as handle:
+            start = handle.read(_LFS_POINTER_MAX + 1)
+    except OSError:
+        return True
+    return file.storage == "git" and git.parse_lfs_pointer(start) is not None
 
 
 def remove(root: Path, path: Path) -> None:
@@ -133,6 +143,8 @@ def export(state: DataState, reader: DataReader, directory: Path) -> Materialise
     """Write the watched dataset files of a revision under `directory` (their repository
     paths kept). The directory must be new, empty, or an earlier export (then it is emptied)."""
     _prepare_export(directory)
+    # marked first: an export cut short can still be replaced by the next one
+    (directory / EXPORT_MARK).write_text(state.commit + "\n", encoding="utf-8")
     written: list[Path] = []
     missing: list[str] = []
     for file in state.files:
@@ -144,7 +156,6 @@ def export(state: DataState, reader: DataReader, directory: Path) -> Materialise
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
         written.append(target)
-    (directory / EXPORT_MARK).write_text(state.commit + "\n", encoding="utf-8")
     return Materialised(directory, state.commit, tuple(written), tuple(missing))
 
 
