@@ -34,13 +34,17 @@ except KeyboardInterrupt:
     sys.exit(130)
 print(outcome.culprit.commit)
 """
-# A CMD that runs long: it starts a child of its own, says where both are, then sleeps.
+# A CMD that, while the file `hang` is beside it, runs long: it starts a child of its own,
+# says where both are, then sleeps. Otherwise it evaluates.
 SLOW = """
-import os, subprocess, sys, time
-child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
-with open(os.environ["SLOW_PIDS"], "w") as f:
-    f.write(f"{os.getpid()} {child.pid}")
-time.sleep(120)
+import os, runpy, subprocess, sys, time
+here = os.path.dirname(__file__)
+if os.path.exists(os.path.join(here, "hang")):
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+    with open(os.environ["SLOW_PIDS"], "w") as f:
+        f.write(f"{os.getpid()} {child.pid}")
+    time.sleep(120)
+runpy.run_path(os.path.join(here, "evaluate.py"), run_name="__main__")
 """
 
 
@@ -119,6 +123,7 @@ def test_an_interrupt_mid_run_stops_cmd_cleans_up_and_the_bisect_resumes(
     before = snapshot(history.repo)
     pids = history.scripts / "pids"
     slow = (sys.executable, str(history.scripts / "slow.py"))
+    (history.scripts / "hang").touch()
     driver = subprocess.Popen(
         [
             sys.executable,
@@ -146,9 +151,15 @@ def test_an_interrupt_mid_run_stops_cmd_cleans_up_and_the_bisect_resumes(
     _no_worktrees_left(history)
     session = Session(history.repo.path, cwd=history.scripts)
     assert manual.log(session)[-1].split("\t")[1] == "interrupted"
-    # the same request resumes it (the state survived); another one is refused meanwhile
+    # another bisect is refused while this one is under way; the same request resumes it
     with pytest.raises(DatatenetError, match="under way"):
         run(session, history.request(command=evaluate(history)))
+    (history.scripts / "hang").unlink()
+    outcome = run(session, history.request(command=slow))
+    assert outcome.culprit is not None and outcome.culprit.commit == history.culprit
+    events = [line.split("\t")[1] for line in manual.log(session)]
+    assert events.index("interrupted") < events.index("resume") < events.index("done")
+    assert snapshot(history.repo) == before
 
 
 def test_an_aborted_bisect_resumes_without_repeating_its_probes(

@@ -32,7 +32,7 @@ def run(session: Session, request: Request) -> Outcome:
         raise DatatenetError("bisect run needs a command after `--`", "e.g. -- ./eval.sh")
     with session.store.locked(), interrupts_as_keyboard():
         state = _open(session, session.resolved(request))
-        with session.reader(state) as reader:
+        with session.reader(state.datasets) as reader:
             while True:
                 step = session.step(state, reader)
                 if isinstance(step, Finished):

@@ -46,7 +46,7 @@ def next_probe(session: Session, export: Path | None = None) -> Handout | Outcom
     exported to a directory; the answer once nothing is left to test."""
     with session.store.locked(), interrupts_as_keyboard():
         state = _require(session)
-        with session.reader(state) as reader:
+        with session.reader(state.datasets) as reader:
             step = session.step(state, reader)
             if isinstance(step, Finished):
                 state = _drop_outstanding(session, state)
@@ -175,7 +175,7 @@ def _key_of(session: Session, state: State, commit: str, named: str) -> str:
     for candidate in state.candidates:
         if candidate.commit == commit:
             return candidate.key
-    with session.reader(state) as reader:
+    with session.reader(state.datasets) as reader:
         key = reader.state(commit).key
     known = {c.key for c in state.candidates} | {state.good_key, state.bad_key}
     if key not in known:
@@ -188,7 +188,7 @@ def _key_of(session: Session, state: State, commit: str, named: str) -> str:
 
 
 def _progress(session: Session, state: State) -> Progress:
-    with session.reader(state) as reader:
+    with session.reader(state.datasets) as reader:
         step: Step = session.step(state, reader)
     expected = session.expectation(state)
     if isinstance(step, Finished):

@@ -1,6 +1,6 @@
 """One bisect of a repository: its plan, the step it is at, its probes and its answer.
 
-`Session` is shared by the automatic verb (`run`, here) and the verbs driven by hand
+`Session` is shared by the automatic verbs (`bisect/auto.py`) and the verbs driven by hand
 (`bisect/manual.py`). The step a bisect is at is computed from its verdicts each time (see
 `search.choose` and `ddmin.step`), so a bisect resumes from its state file alone.
 """
@@ -19,6 +19,7 @@ from datatenet.bisect import candidates, ddmin, search, worktree
 from datatenet.bisect.datasets import DataReader
 from datatenet.bisect.results import Expectation, Outcome, WithinCommit
 from datatenet.bisect.runner import (
+    SKIP_CODE,
     Metric,
     ProbeAborted,
     ProbeResult,
@@ -94,12 +95,8 @@ class Session:
         self._samples: CulpritSamples | None = None
 
     @contextmanager
-    def reader(self, state_or_selection: State | tuple[str, ...]) -> Iterator[DataReader]:
-        selection = (
-            state_or_selection.datasets
-            if isinstance(state_or_selection, State)
-            else state_or_selection
-        )
+    def reader(self, selection: tuple[str, ...]) -> Iterator[DataReader]:
+        """Reads the watched datasets (those of `selection`, when given) of any revision."""
         with DataReader(self.root, self.settings, selection) as reader:
             yield reader
 
@@ -259,7 +256,7 @@ class Session:
                 if made.missing:
                     result = ProbeResult(
                         "skip",
-                        0,
+                        SKIP_CODE,
                         None,
                         self.store.probe_log(number),
                         "data not available: " + "; ".join(made.missing),

@@ -106,21 +106,16 @@ class Partition:
 
 def partition(units: Sequence[Unit]) -> Partition:
     """Groups of unit numbers: one per dataset and topic, largest first."""
-    keys: list[tuple[str, str]] = []
-    bases: set[str] = set()
     by_dataset: dict[str, list[int]] = {}
     for number, unit in enumerate(units):
         by_dataset.setdefault(unit.dataset, []).append(number)
-    topic_of: dict[int, str] = {}
-    for numbers in by_dataset.values():
+    grouped: dict[tuple[str, str], list[int]] = {}
+    bases: set[str] = set()
+    for dataset, numbers in by_dataset.items():
         labels, basis = _topics([units[n].sample for n in numbers])
         bases.add(basis)
-        topic_of.update(zip(numbers, labels, strict=True))
-    for number, unit in enumerate(units):
-        keys.append((unit.dataset, topic_of[number]))
-    grouped: dict[tuple[str, str], list[int]] = {}
-    for number, key in enumerate(keys):
-        grouped.setdefault(key, []).append(number)
+        for number, label in zip(numbers, labels, strict=True):
+            grouped.setdefault((dataset, label), []).append(number)
     several = len(by_dataset) > 1
     ordered = sorted(grouped.items(), key=lambda item: (-len(item[1]), item[0]))
     return Partition(

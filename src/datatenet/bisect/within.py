@@ -15,6 +15,7 @@ from datatenet.bisect.subset import Side, compose
 from datatenet.bisect.topics import Partition, Unit, partition
 from datatenet.errors import DatatenetError
 from datatenet.repo_diff import DatasetChange, RepoDiff
+from datatenet.samples import Sample
 from datatenet.sources import git
 
 
@@ -113,9 +114,11 @@ def _units(changes: Sequence[DatasetChange]) -> list[Unit]:
         pairs: list[tuple[int, int | None]] = [(h, None) for h in changeset.added]
         pairs += [(h, b) for b, h in changeset.modified]
         pairs.sort()
-        samples = changeset.head.samples([h for h, _ in pairs]) if pairs else []
-        if len(samples) != len(pairs):
-            samples = [None] * len(pairs)  # type: ignore[list-item]
+        loaded = changeset.head.samples([h for h, _ in pairs]) if pairs else []
+        # without their content (not re-readable), samples are still searched, by position
+        samples: list[Sample | None] = (
+            list(loaded) if len(loaded) == len(pairs) else [None] * len(pairs)
+        )
         for (head_index, base_index), sample in zip(pairs, samples, strict=True):
             units.append(Unit(change.path, head_index, base_index, sample))
     return units
