@@ -71,10 +71,12 @@ def _search(count: int, topics: list[tuple[int, ...]]) -> Generator[Subset, Outc
         return Minimal((), reproduced=False)
     groups: list[tuple[int, ...]] = []
     remaining = everything
+    cleared: set[int] = set()  # units of subsets that passed: tried last from then on
     while True:
-        taken = set(remaining)
+        taken = set(remaining) - cleared
         partition = [kept for t in topics if (kept := tuple(u for u in t if u in taken))]
-        group = yield from _ddmin(remaining, partition)
+        spared = tuple(u for u in remaining if u in cleared)
+        group = yield from _ddmin(remaining, partition + ([spared] if spared else []), cleared)
         groups.append(group)
         left = set(group)
         remaining = tuple(u for u in remaining if u not in left)
@@ -82,21 +84,27 @@ def _search(count: int, topics: list[tuple[int, ...]]) -> Generator[Subset, Outc
             return Minimal(tuple(groups))
 
 
-def _ddmin(config: tuple[int, ...], partition: list[tuple[int, ...]]) -> _Tests:
-    """A 1-minimal failing subset of `config` (which fails), starting from `partition`."""
+def _ddmin(
+    config: tuple[int, ...], partition: list[tuple[int, ...]], cleared: set[int]
+) -> _Tests:
+    """A 1-minimal failing subset of `config` (which fails), starting from `partition`.
+
+    Units seen in a passing subset are `cleared`: a failing group is split into the others
+    and them (rather than in halves), the others first. This orders the tests only: the
+    result is 1-minimal whatever the order."""
     if len(partition) < 2:
-        partition = _halves(config)
+        partition = _split(config, cleared)
     while len(config) > 1:
         reduced = False
         for part in partition:
-            if len(part) < len(config) and (yield frozenset(part)) == "fail":
-                config, partition, reduced = part, _halves(part), True
+            if len(part) < len(config) and (yield from _fails(part, cleared)):
+                config, partition, reduced = part, _split(part, cleared), True
                 break
         if not reduced and len(partition) > 2:
             for part in partition:
                 removed = set(part)
                 rest = tuple(u for u in config if u not in removed)
-                if (yield frozenset(rest)) == "fail":
+                if (yield from _fails(rest, cleared)):
                     config, reduced = rest, True
                     partition = [p for p in partition if p is not part]
                     break
@@ -106,6 +114,21 @@ def _ddmin(config: tuple[int, ...], partition: list[tuple[int, ...]]) -> _Tests:
             break
         partition = [half for part in partition for half in _halves(part)]
     return config
+
+
+def _fails(subset: tuple[int, ...], cleared: set[int]) -> Generator[Subset, Outcome, bool]:
+    outcome = yield frozenset(subset)
+    if outcome == "pass":
+        cleared.update(subset)
+    return outcome == "fail"
+
+
+def _split(units: tuple[int, ...], cleared: set[int]) -> list[tuple[int, ...]]:
+    """Two groups: the units not cleared and those cleared, or else halves."""
+    suspects = tuple(u for u in units if u not in cleared)
+    if 0 < len(suspects) < len(units):
+        return [suspects, tuple(u for u in units if u in cleared)]
+    return _halves(units)
 
 
 def _halves(units: tuple[int, ...]) -> list[tuple[int, ...]]:
