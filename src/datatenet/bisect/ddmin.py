@@ -84,9 +84,7 @@ def _search(count: int, topics: list[tuple[int, ...]]) -> Generator[Subset, Outc
             return Minimal(tuple(groups))
 
 
-def _ddmin(
-    config: tuple[int, ...], partition: list[tuple[int, ...]], cleared: set[int]
-) -> _Tests:
+def _ddmin(config: tuple[int, ...], partition: list[tuple[int, ...]], cleared: set[int]) -> _Tests:
     """A 1-minimal failing subset of `config` (which fails), starting from `partition`.
 
     Units seen in a passing subset are `cleared`: a failing group is split into the others
