@@ -51,7 +51,7 @@ def next_probe(session: Session, export: Path | None = None) -> Handout | Outcom
             if isinstance(step, Finished):
                 state = _drop_outstanding(session, state)
                 return session.finish(state, step)
-            target = step.commit if isinstance(step, CommitStep) else step.culprit
+            target = step.commit
             subset = tuple(sorted(step.subset)) if isinstance(step, SampleStep) else None
             handed = state.outstanding
             if (
@@ -76,13 +76,13 @@ def next_probe(session: Session, export: Path | None = None) -> Handout | Outcom
                 )
                 session.store.save(state)
                 session.store.log("next", target, *session.subset_detail(step), str(made.path))
-            return _handout(session, state, step, made, reader)
+            return _handout(session, step, made)
 
 
 def _materialise(
     session: Session, reader: DataReader, step: CommitStep | SampleStep, export: Path | None
 ) -> worktree.Materialised:
-    commit = step.commit if isinstance(step, CommitStep) else step.culprit
+    commit = step.commit
     data = reader.state(commit)
     contents = None
     if isinstance(step, SampleStep):
@@ -103,33 +103,22 @@ def _describe(handed: Outstanding, reader: DataReader, commit: str) -> worktree.
 
 
 def _handout(
-    session: Session,
-    state: State,
-    step: CommitStep | SampleStep,
-    made: worktree.Materialised,
-    reader: DataReader,
+    session: Session, step: CommitStep | SampleStep, made: worktree.Materialised
 ) -> Handout:
     if isinstance(step, CommitStep):
-        remaining = step.hi - step.lo
-        return Handout(
-            step.commit,
-            _subject(session, step.commit),
-            made.path,
-            made.datasets,
-            made.missing,
-            None,
-            remaining,
-            search.worst_case(remaining),
-        )
+        samples, remaining = None, step.hi - step.lo
+        steps_left: int | None = search.worst_case(remaining)
+    else:
+        samples, remaining, steps_left = len(step.subset), step.units, None
     return Handout(
-        step.culprit,
-        _subject(session, step.culprit),
+        step.commit,
+        _subject(session, step.commit),
         made.path,
         made.datasets,
         made.missing,
-        len(step.subset),
-        step.units,
-        0,
+        samples,
+        remaining,
+        steps_left,
     )
 
 
@@ -196,7 +185,7 @@ def _progress(session: Session, state: State) -> Progress:
         return Progress(len(state.candidates), 0, None, outcome, expected)
     if isinstance(step, CommitStep):
         return Progress(len(state.candidates), step.hi - step.lo, step.commit, None, expected)
-    return Progress(len(state.candidates), 1, step.culprit, None, expected)
+    return Progress(len(state.candidates), 1, step.commit, None, expected)
 
 
 def log(session: Session) -> list[str]:

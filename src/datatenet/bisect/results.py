@@ -67,8 +67,8 @@ class Handout:
     datasets: tuple[Path, ...]
     missing: tuple[str, ...]
     samples: int | None  # for a probe inside the culprit: how many of its new samples
-    remaining: int  # candidates (or sample groups) still suspect
-    steps_left: int  # probes left at most, roughly
+    remaining: int  # candidates still suspect (inside the culprit: its new samples)
+    steps_left: int | None  # probes left at most (without skips); None inside the culprit
 
 
 @dataclass(frozen=True)

@@ -59,7 +59,7 @@ class CommitStep:
 
 @dataclass(frozen=True)
 class SampleStep:
-    culprit: str
+    commit: str  # the culprit, whose tree the probe uses
     subset: frozenset[int]
     units: int
 
@@ -236,7 +236,7 @@ class Session:
         verdict, saved and logged."""
         assert state.command is not None
         number = state.runs + len(state.samples) + 1
-        commit = step.commit if isinstance(step, CommitStep) else step.culprit
+        commit = step.commit
         what = (
             f"{commit[:10]} ({step.hi - step.lo} suspects left, at most "
             f"{search.worst_case(step.hi - step.lo)} probes to go)"
