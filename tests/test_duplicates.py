@@ -32,6 +32,7 @@ from datatenet.analysis.normalize import (
 from datatenet.diff import diff_versions
 from datatenet.formats.load import LoadOptions, load_file
 from datatenet.repo.analyses import cache_dir_for
+from datatenet.repo.repository import Repo as Repository
 from tests import plants
 from tests.conftest import TEST_DATA
 
@@ -417,9 +418,9 @@ def test_cache_directory_is_under_the_git_common_dir(
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
     (tmp_path / "repo").mkdir()
-    assert cache_dir_for(tmp_path / "repo") == tmp_path / "xdg" / "datatenet"
+    assert cache_dir_for(Repository.find(tmp_path / "repo")) == tmp_path / "xdg" / "datatenet"
     subprocess.run(["git", "init", "-q", str(tmp_path / "repo")], check=True)
-    found = cache_dir_for(tmp_path / "repo")
+    found = cache_dir_for(Repository.find(tmp_path / "repo"))
     assert found == (tmp_path / "repo" / ".git" / "datatenet").resolve()
 
 
