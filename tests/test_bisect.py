@@ -9,6 +9,7 @@ import json
 import math
 import random
 import sys
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,11 +17,14 @@ import pytest
 
 from datatenet.bisect import manual
 from datatenet.bisect.auto import run
-from datatenet.bisect.results import Handout, Outcome
 from datatenet.bisect.runner import Metric
 from datatenet.bisect.session import Request, Session
 from datatenet.errors import DatatenetError
+from datatenet.repo.repository import Repo as Repository
+from datatenet.results.bisect import Handout, Outcome
 from tests.repos import Repo
+
+SessionFactory = Callable[..., Session]
 
 TRAIN = "data/train.jsonl"
 TOPICS = (
@@ -238,6 +242,20 @@ def history(template: History, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     return copy
 
 
+@pytest.fixture
+def open_session() -> Iterator[SessionFactory]:
+    """Sessions over the repository at a path, as one command opens it; closed afterwards."""
+    opened: list[Repository] = []
+
+    def make(path: Path, cwd: Path | None = None) -> Session:
+        opened.append(Repository.open(path))
+        return Session(opened[-1], cwd=cwd)
+
+    yield make
+    for repo in opened:
+        repo.close()
+
+
 def evaluate(history: History) -> tuple[str, ...]:
     return (sys.executable, str(history.scripts / "evaluate.py"))
 
@@ -248,10 +266,12 @@ def bound(candidates: int) -> int:
 
 def test_run_finds_the_culprit_within_the_bound_and_leaves_everything_as_it_was(
     history: History,
+    open_session: SessionFactory,
 ) -> None:
     before = snapshot(history.repo)
     outcome = run(
-        Session(history.repo.path, cwd=history.scripts), history.request(command=evaluate(history))
+        open_session(history.repo.path, cwd=history.scripts),
+        history.request(command=evaluate(history)),
     )
     assert outcome.culprit is not None and outcome.culprit.commit == history.culprit
     assert outcome.candidates == 12
@@ -267,10 +287,12 @@ def test_run_finds_the_culprit_within_the_bound_and_leaves_everything_as_it_was(
     assert snapshot(history.repo) == before
 
 
-def test_within_commit_returns_exactly_the_planted_samples(history: History) -> None:
+def test_within_commit_returns_exactly_the_planted_samples(
+    history: History, open_session: SessionFactory
+) -> None:
     before = snapshot(history.repo)
     request = history.request(command=evaluate(history), within_commit=True)
-    outcome = run(Session(history.repo.path, cwd=history.scripts), request)
+    outcome = run(open_session(history.repo.path, cwd=history.scripts), request)
     assert outcome.culprit is not None and outcome.culprit.commit == history.culprit
     within = outcome.within
     assert within is not None and within.reproduced
@@ -284,23 +306,24 @@ def test_within_commit_returns_exactly_the_planted_samples(history: History) -> 
     assert snapshot(history.repo) == before
 
 
-def test_metric_mode_with_a_noisy_score(history: History) -> None:
+def test_metric_mode_with_a_noisy_score(history: History, open_session: SessionFactory) -> None:
     command = (sys.executable, str(history.scripts / "metric.py"))
     metric = Metric(r"eval accuracy: ([0-9.]+)", 0.86, higher_is_better=True)
     outcome = run(
-        Session(history.repo.path, cwd=history.scripts),
+        open_session(history.repo.path, cwd=history.scripts),
         history.request(command=command, metric=metric),
     )
     assert outcome.culprit is not None and outcome.culprit.commit == history.culprit
     assert len(history.runs()) == outcome.runs <= bound(12) + 1
-    log = "\n".join(manual.log(Session(history.repo.path)))
+    log = "\n".join(manual.log(open_session(history.repo.path)))
     assert "score 0.8" in log and ">= 0.86" in log and "< 0.86" in log
 
 
 def test_weighted_uses_fewer_probes_with_a_prior_that_points_at_the_culprit(
     history: History,
+    open_session: SessionFactory,
 ) -> None:
-    session = Session(history.repo.path, cwd=history.scripts)
+    session = open_session(history.repo.path, cwd=history.scripts)
     plan = session.plan(session.resolved(history.request(weighted=True)))
     weights = [c.weight for c in plan.candidates]
     culprit_index = [c.commit for c in plan.candidates].index(history.culprit)
@@ -320,9 +343,11 @@ def test_weighted_uses_fewer_probes_with_a_prior_that_points_at_the_culprit(
     assert expected.worst_case == bound(12) + 1
 
 
-def test_manual_mode_finds_the_same_culprit(history: History, tmp_path: Path) -> None:
+def test_manual_mode_finds_the_same_culprit(
+    history: History, tmp_path: Path, open_session: SessionFactory
+) -> None:
     before = snapshot(history.repo)
-    session = Session(history.repo.path)
+    session = open_session(history.repo.path)
     progress = manual.start(session, history.request())
     assert progress.candidates == 12 and progress.outcome is None
     exported = False
@@ -355,10 +380,12 @@ def test_manual_mode_finds_the_same_culprit(history: History, tmp_path: Path) ->
         manual.log(session)
 
 
-def test_dry_run_lists_the_candidates_with_their_statements_and_sizes(history: History) -> None:
+def test_dry_run_lists_the_candidates_with_their_statements_and_sizes(
+    history: History, open_session: SessionFactory
+) -> None:
     from datatenet.bisect.auto import dry_run
 
-    session = Session(history.repo.path)
+    session = open_session(history.repo.path)
     listed = dry_run(session, history.request())
     assert [e.facts.commit for e in listed.entries] == history.data_commits
     assert [e.facts.stated.statement for e in listed.entries] == [t[2] for t in TOPICS]
@@ -371,11 +398,13 @@ def test_dry_run_lists_the_candidates_with_their_statements_and_sizes(history: H
     assert shares.index(max(shares)) == CULPRIT_AT - 1 and sum(shares) == pytest.approx(1.0)
     assert weighted.expected is not None
     assert weighted.expected.weighted < weighted.expected.halving
-    assert session.store.load() is None and history.runs() == []  # nothing ran, nothing saved
+    assert session.saved.load() is None and history.runs() == []  # nothing ran, nothing saved
 
 
-def test_manual_mode_inside_the_culprit(history: History, tmp_path: Path) -> None:
-    session = Session(history.repo.path)
+def test_manual_mode_inside_the_culprit(
+    history: History, tmp_path: Path, open_session: SessionFactory
+) -> None:
+    session = open_session(history.repo.path)
     manual.start(session, history.request(within_commit=True))
     export = tmp_path / "probe"
     sample_probes = 0
@@ -395,7 +424,7 @@ def test_manual_mode_inside_the_culprit(history: History, tmp_path: Path) -> Non
     assert manual.next_probe(session) == handed  # asked again: the same answer
 
 
-def test_skips_as_git_bisect_handles_them(history: History) -> None:
+def test_skips_as_git_bisect_handles_them(history: History, open_session: SessionFactory) -> None:
     """CMD exits 125 for revisions it cannot test: the search goes around them, and when only
     skipped ones are left next to the answer it names every suspect."""
     skipper = history.scripts / "skipper.py"
@@ -409,7 +438,7 @@ def test_skips_as_git_bisect_handles_them(history: History) -> None:
         encoding="utf-8",
     )
     command = (sys.executable, str(skipper))
-    session = Session(history.repo.path, cwd=history.scripts)
+    session = open_session(history.repo.path, cwd=history.scripts)
     first = history.data_commits[5]  # the first probe of plain halving over 12
     (history.scripts / "skip").write_text(first)
     outcome = run(session, history.request(command=command))

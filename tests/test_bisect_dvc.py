@@ -12,16 +12,17 @@ import pytest
 
 from datatenet.bisect import manual
 from datatenet.bisect.auto import run
-from datatenet.bisect.results import Handout
-from datatenet.bisect.session import Session
+from datatenet.results.bisect import Handout
 from datatenet.sources import dvc
-from tests.test_bisect import (
+from tests.test_bisect import (  # noqa: F401 (a fixture)
     HARMFUL,
     TRAIN,
     UNSAFE,
     History,
+    SessionFactory,
     build_history,
     evaluate,
+    open_session,
     snapshot,
     user_state,
 )
@@ -89,9 +90,9 @@ def test_dvc_history_is_what_the_test_expects(history: History) -> None:
     assert (history.repo.path / TRAIN).stat().st_nlink == 2  # the workspace file is a hard link
 
 
-def test_dvc_run_and_within_commit(history: History) -> None:
+def test_dvc_run_and_within_commit(history: History, open_session: SessionFactory) -> None:  # noqa: F811
     before, cache_before = snapshot(history.repo), cache_snapshot(history.repo.path)
-    session = Session(history.repo.path, cwd=history.scripts)
+    session = open_session(history.repo.path, cwd=history.scripts)
     outcome = run(session, history.request(command=guarded(history), within_commit=True))
     assert outcome.culprit is not None and outcome.culprit.commit == history.culprit
     assert outcome.candidates == 12
@@ -107,9 +108,13 @@ def test_dvc_run_and_within_commit(history: History) -> None:
     assert not any(history.repo.path.joinpath(".git", "datatenet", "bisect", "worktrees").iterdir())
 
 
-def test_dvc_manual_mode_with_export(history: History, tmp_path: Path) -> None:
+def test_dvc_manual_mode_with_export(
+    history: History,
+    tmp_path: Path,
+    open_session: SessionFactory,  # noqa: F811
+) -> None:
     cache_before = cache_snapshot(history.repo.path)
-    session = Session(history.repo.path)
+    session = open_session(history.repo.path)
     manual.start(session, history.request())
     export = tmp_path / "probe-data"
     for _ in range(10):
@@ -126,8 +131,11 @@ def test_dvc_manual_mode_with_export(history: History, tmp_path: Path) -> None:
     manual.reset(session)
 
 
-def test_a_probe_whose_data_is_not_in_the_cache_is_skipped(history: History) -> None:
-    session = Session(history.repo.path, cwd=history.scripts)
+def test_a_probe_whose_data_is_not_in_the_cache_is_skipped(
+    history: History,
+    open_session: SessionFactory,  # noqa: F811
+) -> None:
+    session = open_session(history.repo.path, cwd=history.scripts)
     # the data of the first probe (plain halving over 12 starts at the 6th candidate)
     pointer = history.repo.git("show", f"{history.data_commits[5]}:{TRAIN}.dvc")
     (out,) = dvc.parse_pointer(pointer.encode(), f"{TRAIN}.dvc")

@@ -17,19 +17,28 @@ import pytest
 from datatenet.bisect import manual
 from datatenet.bisect.auto import run
 from datatenet.bisect.runner import ProbeAborted
-from datatenet.bisect.session import Request, Session
+from datatenet.bisect.session import Request
 from datatenet.errors import DatatenetError
 from tests.repos import Repo
-from tests.test_bisect import History, evaluate, snapshot, template  # noqa: F401 (fixture)
+from tests.test_bisect import (  # noqa: F401 (fixtures)
+    History,
+    SessionFactory,
+    evaluate,
+    open_session,
+    snapshot,
+    template,
+)
 
 DRIVER = """
 import sys
 from pathlib import Path
 from datatenet.bisect.auto import run
 from datatenet.bisect.session import Request, Session
+from datatenet.repo.repository import Repo
 root, good, cwd, *command = sys.argv[1:]
 try:
-    outcome = run(Session(Path(root), cwd=Path(cwd)), Request(good, "HEAD", command=tuple(command)))
+    with Repo.open(Path(root)) as repo:
+        outcome = run(Session(repo, cwd=Path(cwd)), Request(good, "HEAD", command=tuple(command)))
 except KeyboardInterrupt:
     sys.exit(130)
 print(outcome.culprit.commit)
@@ -88,9 +97,13 @@ def _no_worktrees_left(history: History) -> None:
     ],
     ids=["exit-255", "killed"],
 )
-def test_a_crash_of_cmd_aborts_and_cleans_up(history: History, crash: str) -> None:
+def test_a_crash_of_cmd_aborts_and_cleans_up(
+    history: History,
+    crash: str,
+    open_session: SessionFactory,  # noqa: F811
+) -> None:
     before = snapshot(history.repo)
-    session = Session(history.repo.path, cwd=history.scripts)
+    session = open_session(history.repo.path, cwd=history.scripts)
     with pytest.raises(ProbeAborted) as caught:
         run(session, history.request(command=(sys.executable, "-c", crash)))
     assert "the bisect stops" in caught.value.message and "resumes" in caught.value.hint
@@ -118,7 +131,9 @@ def _gone(pid: int) -> bool:
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["sigint", "sigterm"])
 def test_an_interrupt_mid_run_stops_cmd_cleans_up_and_the_bisect_resumes(
-    history: History, sig: signal.Signals
+    history: History,
+    sig: signal.Signals,
+    open_session: SessionFactory,  # noqa: F811
 ) -> None:
     before = snapshot(history.repo)
     pids = history.scripts / "pids"
@@ -149,7 +164,7 @@ def test_an_interrupt_mid_run_stops_cmd_cleans_up_and_the_bisect_resumes(
     assert _gone(cmd_pid) and _gone(child_pid)  # CMD's whole process group was stopped
     assert snapshot(history.repo) == before
     _no_worktrees_left(history)
-    session = Session(history.repo.path, cwd=history.scripts)
+    session = open_session(history.repo.path, cwd=history.scripts)
     assert manual.log(session)[-1].split("\t")[1] == "interrupted"
     # another bisect is refused while this one is under way; the same request resumes it
     with pytest.raises(DatatenetError, match="under way"):
@@ -164,6 +179,7 @@ def test_an_interrupt_mid_run_stops_cmd_cleans_up_and_the_bisect_resumes(
 
 def test_an_aborted_bisect_resumes_without_repeating_its_probes(
     history: History,
+    open_session: SessionFactory,  # noqa: F811
 ) -> None:
     flaky = history.scripts / "flaky.py"
     flaky.write_text(
@@ -178,12 +194,14 @@ def test_an_aborted_bisect_resumes_without_repeating_its_probes(
     )
     (history.scripts / "stop").touch()
     command = (sys.executable, str(flaky))
-    session = Session(history.repo.path, cwd=history.scripts)
+    session = open_session(history.repo.path, cwd=history.scripts)
     with pytest.raises(ProbeAborted):
         run(session, history.request(command=command))
     assert len(history.runs()) == 2
     (history.scripts / "stop").unlink()
-    outcome = run(Session(history.repo.path, cwd=history.scripts), history.request(command=command))
+    outcome = run(
+        open_session(history.repo.path, cwd=history.scripts), history.request(command=command)
+    )
     assert outcome.culprit is not None and outcome.culprit.commit == history.culprit
     probed = [line.split()[0] for line in history.runs()]
     assert len(probed) == len(set(probed))  # nothing probed twice
@@ -191,9 +209,9 @@ def test_an_aborted_bisect_resumes_without_repeating_its_probes(
     assert events.index("abort") < events.index("resume") < events.index("done")
 
 
-def test_refusals(history: History) -> None:
+def test_refusals(history: History, open_session: SessionFactory) -> None:  # noqa: F811
     repo = history.repo
-    session = Session(repo.path, cwd=history.scripts)
+    session = open_session(repo.path, cwd=history.scripts)
     command = evaluate(history)
     cases = [
         (Request("HEAD", history.good, command=command), "is not an ancestor"),
@@ -216,6 +234,7 @@ def test_a_repository_in_the_middle_of_an_operation_is_refused(
     template: History,  # noqa: F811
     tmp_path: Path,
     operation: str,
+    open_session: SessionFactory,  # noqa: F811
 ) -> None:
     repo = template.repo.copy(tmp_path / "repo")
     before_head = repo.git("rev-parse", "HEAD").strip()
@@ -231,7 +250,7 @@ def test_a_repository_in_the_middle_of_an_operation_is_refused(
         args = ["merge", "side"] if operation == "merge" else ["rebase", "side"]
         with pytest.raises(AssertionError):  # a conflict stops it half-way
             repo.git(*args)
-    session = Session(repo.path)
+    session = open_session(repo.path)
     words = {"merge": "a merge", "rebase": "a rebase", "bisect": "a `git bisect`"}[operation]
     with pytest.raises(DatatenetError, match=f"in the middle of {words}") as caught:
         run(session, Request(template.good, before_head, command=("true",)))
@@ -241,7 +260,9 @@ def test_a_repository_in_the_middle_of_an_operation_is_refused(
 
 
 def test_revisions_with_the_same_data_never_run_cmd_twice(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    open_session: SessionFactory,  # noqa: F811
 ) -> None:
     from tests.test_bisect import EVALUATE
 
@@ -273,7 +294,7 @@ def test_revisions_with_the_same_data_never_run_cmd_twice(
     commit("add z")
     rows.pop()
     commit("Revert add z")  # the culprit's data again, which is also bad's
-    session = Session(repo.path, cwd=scripts)
+    session = open_session(repo.path, cwd=scripts)
     outcome = run(
         session, Request(good, "HEAD", command=(sys.executable, str(scripts / "evaluate.py")))
     )

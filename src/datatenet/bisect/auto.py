@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datatenet.bisect.results import DryRun, DryRunEntry, Outcome
 from datatenet.bisect.runner import interrupts_as_keyboard
 from datatenet.bisect.session import Finished, Request, Session, expectation, refuse_unfinished
 from datatenet.bisect.state import State
 from datatenet.errors import DatatenetError
+from datatenet.results.bisect import DryRun, DryRunEntry, Outcome
 
 
 def dry_run(session: Session, request: Request) -> DryRun:
@@ -30,25 +30,25 @@ def run(session: Session, request: Request) -> Outcome:
     the same request again after an interruption resumes it."""
     if request.command is None or not request.command:
         raise DatatenetError("bisect run needs a command after `--`", "e.g. -- ./eval.sh")
-    with session.store.locked(), interrupts_as_keyboard():
+    with session.saved.locked(), interrupts_as_keyboard():
         state = _open(session, session.resolved(request))
-        with session.reader(state.datasets) as reader:
-            while True:
-                step = session.step(state, reader)
-                if isinstance(step, Finished):
-                    return session.finish(state, step)
-                state = session.probe(state, step, reader)
+        reader = session.reader(state.datasets)
+        while True:
+            step = session.step(state, reader)
+            if isinstance(step, Finished):
+                return session.finish(state, step)
+            state = session.probe(state, step, reader)
 
 
 def _open(session: Session, request: Request) -> State:
-    saved = session.store.load()
+    saved = session.saved.load()
     if saved is not None:
         if session.matches(saved, request):
-            session.store.log("resume", f"{saved.runs + len(saved.samples)} runs so far")
+            session.saved.log("resume", f"{saved.runs + len(saved.samples)} runs so far")
             return saved
         refuse_unfinished(saved)
-        session.store.clear()
+        session.saved.clear()
     state = session.plan(request)
-    session.store.save(state)
+    session.saved.save(state)
     session.log_start(state)
     return state

@@ -10,7 +10,6 @@ from pathlib import Path
 
 from datatenet.bisect import candidates, search, worktree
 from datatenet.bisect.datasets import DataReader
-from datatenet.bisect.results import Handout, Outcome, Progress
 from datatenet.bisect.runner import interrupts_as_keyboard
 from datatenet.bisect.session import (
     OUTCOME_OF,
@@ -24,19 +23,20 @@ from datatenet.bisect.session import (
 )
 from datatenet.bisect.state import Outstanding, State, subset_key
 from datatenet.errors import DatatenetError
+from datatenet.results.bisect import Handout, Outcome, Progress
 
 
 def start(session: Session, request: Request) -> Progress:
     """Begin a bisect by hand (a finished one gives way; one under way is refused)."""
     request = replace(session.resolved(request), command=None, metric=None)
-    with session.store.locked():
-        saved = session.store.load()
+    with session.saved.locked():
+        saved = session.saved.load()
         if saved is not None:
             refuse_unfinished(saved)
             _drop_outstanding(session, saved)
-            session.store.clear()
+            session.saved.clear()
         state = session.plan(request)
-        session.store.save(state)
+        session.saved.save(state)
         session.log_start(state)
         return _progress(session, state)
 
@@ -44,39 +44,39 @@ def start(session: Session, request: Request) -> Progress:
 def next_probe(session: Session, export: Path | None = None) -> Handout | Outcome:
     """The data to test next, materialised in a worktree (kept until the verdict) or
     exported to a directory; the answer once nothing is left to test."""
-    with session.store.locked(), interrupts_as_keyboard():
+    with session.saved.locked(), interrupts_as_keyboard():
         state = _require(session)
-        with session.reader(state.datasets) as reader:
-            step = session.step(state, reader)
-            if isinstance(step, Finished):
-                state = _drop_outstanding(session, state)
-                return session.finish(state, step)
-            target = step.commit
-            subset = tuple(sorted(step.subset)) if isinstance(step, SampleStep) else None
-            handed = state.outstanding
-            if (
-                handed is not None
-                and handed.target == target
-                and handed.subset == subset
-                and handed.export == (str(export) if export else None)
-                and (handed.worktree is None or Path(handed.worktree).is_dir())
-            ):
-                made = _describe(handed, reader, target)  # asked twice: the same handout
-            else:
-                state = _drop_outstanding(session, state)
-                made = _materialise(session, reader, step, export)
-                state = replace(
-                    state,
-                    outstanding=Outstanding(
-                        target,
-                        subset,
-                        None if export else str(made.path),
-                        str(export) if export else None,
-                    ),
-                )
-                session.store.save(state)
-                session.store.log("next", target, *session.subset_detail(step), str(made.path))
-            return _handout(session, step, made)
+        reader = session.reader(state.datasets)
+        step = session.step(state, reader)
+        if isinstance(step, Finished):
+            state = _drop_outstanding(session, state)
+            return session.finish(state, step)
+        target = step.commit
+        subset = tuple(sorted(step.subset)) if isinstance(step, SampleStep) else None
+        handed = state.outstanding
+        if (
+            handed is not None
+            and handed.target == target
+            and handed.subset == subset
+            and handed.export == (str(export) if export else None)
+            and (handed.worktree is None or Path(handed.worktree).is_dir())
+        ):
+            made = _describe(handed, reader, target)  # asked twice: the same handout
+        else:
+            state = _drop_outstanding(session, state)
+            made = _materialise(session, reader, step, export)
+            state = replace(
+                state,
+                outstanding=Outstanding(
+                    target,
+                    subset,
+                    None if export else str(made.path),
+                    str(export) if export else None,
+                ),
+            )
+            session.saved.save(state)
+            session.saved.log("next", target, *session.subset_detail(step), str(made.path))
+        return _handout(session, step, made)
 
 
 def _materialise(
@@ -90,7 +90,7 @@ def _materialise(
     if export is not None:
         made = worktree.export(data, reader, export)
     else:
-        made = worktree.create(session.root, session.store.worktrees, data, reader)
+        made = worktree.create(session.repo, session.saved.worktrees, data)
     if contents is not None:
         worktree.write_files(made.path, contents)
     return made
@@ -123,15 +123,12 @@ def _handout(
 
 
 def _subject(session: Session, commit: str) -> str:
-    from datatenet import history
-
-    (info,) = history.walk(session.root, ["--no-walk", commit])
-    return info.subject
+    return candidates.commit_info(session.repo, commit).subject
 
 
 def mark(session: Session, verdict: search.Verdict, revision: str | None = None) -> Progress:
     """`bisect good|bad|skip [REV]`: the verdict on REV's data, or on the probe handed out."""
-    with session.store.locked():
+    with session.saved.locked():
         state = _require(session)
         handed = state.outstanding
         if revision is None:
@@ -143,7 +140,7 @@ def mark(session: Session, verdict: search.Verdict, revision: str | None = None)
                 )
             target = handed.target
         else:
-            target = candidates.resolve_commit(session.root, revision, verdict)
+            target = candidates.resolve_commit(session.repo, revision, f"bisect {verdict}")
         answers_handout = handed is not None and handed.target == target
         subset = handed.subset if answers_handout and handed is not None else None
         if subset is not None:
@@ -153,9 +150,9 @@ def mark(session: Session, verdict: search.Verdict, revision: str | None = None)
             state = state.with_verdict(key, verdict)
         if answers_handout:
             state = _drop_outstanding(session, state)  # the probe is answered
-        session.store.save(state)
+        session.saved.save(state)
         detail = [f"samples {subset_key(subset)}"] if subset is not None else []
-        session.store.log(verdict, target, *detail, "by hand")
+        session.saved.log(verdict, target, *detail, "by hand")
         return _progress(session, state)
 
 
@@ -164,8 +161,7 @@ def _key_of(session: Session, state: State, commit: str, named: str) -> str:
     for candidate in state.candidates:
         if candidate.commit == commit:
             return candidate.key
-    with session.reader(state.datasets) as reader:
-        key = reader.state(commit).key
+    key = session.reader(state.datasets).state(commit).key
     known = {c.key for c in state.candidates} | {state.good_key, state.bad_key}
     if key not in known:
         raise DatatenetError(
@@ -177,8 +173,7 @@ def _key_of(session: Session, state: State, commit: str, named: str) -> str:
 
 
 def _progress(session: Session, state: State) -> Progress:
-    with session.reader(state.datasets) as reader:
-        step: Step = session.step(state, reader)
+    step: Step = session.step(state, session.reader(state.datasets))
     expected = session.expectation(state)
     if isinstance(step, Finished):
         outcome = session.finish(state, step)
@@ -190,7 +185,7 @@ def _progress(session: Session, state: State) -> Progress:
 
 def log(session: Session) -> list[str]:
     """Every step of the bisect so far, one line each."""
-    lines = session.store.read_log()
+    lines = session.saved.read_log()
     if not lines:
         raise DatatenetError("no bisect here", "start one with `datatenet bisect start` or `run`")
     return lines
@@ -198,22 +193,22 @@ def log(session: Session) -> list[str]:
 
 def reset(session: Session) -> list[Path]:
     """End the bisect: remove its worktrees, state and log. Returns the worktrees removed."""
-    with session.store.locked():
-        saved = session.store.load()
+    with session.saved.locked():
+        saved = session.saved.load()
         removed = []
         if saved is not None and saved.outstanding and saved.outstanding.worktree:
             removed.append(Path(saved.outstanding.worktree))
-        place = session.store.worktrees
+        place = session.saved.worktrees
         if place.is_dir():
             removed += [p for p in sorted(place.iterdir()) if p not in removed]
         for path in removed:
-            worktree.remove(session.root, path)
-        session.store.clear()
+            worktree.remove(session.repo, path)
+        session.saved.clear()
         return removed
 
 
 def _require(session: Session) -> State:
-    state = session.store.load()
+    state = session.saved.load()
     if state is None:
         raise DatatenetError(
             "no bisect is under way here",
@@ -228,5 +223,5 @@ def _drop_outstanding(session: Session, state: State) -> State:
     if handed is None:
         return state
     if handed.worktree:
-        worktree.remove(session.root, Path(handed.worktree))
+        worktree.remove(session.repo, Path(handed.worktree))
     return replace(state, outstanding=None)

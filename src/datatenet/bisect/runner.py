@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from datatenet.bisect.gitops import clean_environment
 from datatenet.bisect.search import Verdict
 from datatenet.errors import DatatenetError
+from datatenet.repo.checkouts import environment as isolated
 
 SKIP_CODE = 125
 ABORT_FROM = 128
@@ -78,7 +78,7 @@ def run_probe(
             process = subprocess.Popen(
                 list(command),
                 cwd=cwd,
-                env=clean_environment(dict(environment)),
+                env=isolated(environment),
                 stdin=subprocess.DEVNULL,
                 stdout=output,
                 stderr=subprocess.STDOUT,

@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from datatenet.bisect import candidates, ddmin, search, worktree
 from datatenet.bisect.datasets import DataReader
-from datatenet.bisect.results import Expectation, Outcome, WithinCommit
 from datatenet.bisect.runner import (
     SKIP_CODE,
     Metric,
@@ -27,8 +25,11 @@ from datatenet.bisect.runner import (
 )
 from datatenet.bisect.state import Candidate, State, Store, parse_subset_key, subset_key
 from datatenet.bisect.within import CulpritSamples
-from datatenet.config import Settings, load_settings
 from datatenet.errors import DatatenetError
+from datatenet.results.bisect import Expectation, Facts, Outcome, WithinCommit
+
+if TYPE_CHECKING:
+    from datatenet.repo.repository import Repo
 
 ENV_PREFIX = "DATATENET_BISECT_"
 OUTCOME_OF: dict[search.Verdict, ddmin.Outcome] = {
@@ -75,46 +76,46 @@ Step = CommitStep | SampleStep | Finished
 
 
 class Session:
+    """One bisect of a repository, for the length of one command. `progress` is told what
+    happens, one line at a time; `echo` receives CMD's output as it runs."""
+
     def __init__(
         self,
-        root: Path,
+        repo: Repo,
         *,
-        settings: Settings | None = None,
         cwd: Path | None = None,
         progress: Callable[[str], None] | None = None,
         echo: BinaryIO | None = None,
     ) -> None:
-        from datatenet.idcache import cache_root
-
-        self.root = root
-        self.settings = settings if settings is not None else load_settings(root)
-        self.store = Store(cache_root(root))
+        self.repo = repo
+        self.saved = Store(repo.cache_root)
         self.cwd = cwd or Path.cwd()
         self.progress = progress or (lambda _: None)
         self.echo = echo
         self._samples: CulpritSamples | None = None
+        self._readers: dict[tuple[str, ...], DataReader] = {}
 
-    @contextmanager
-    def reader(self, selection: tuple[str, ...]) -> Iterator[DataReader]:
+    def reader(self, selection: tuple[str, ...]) -> DataReader:
         """Reads the watched datasets (those of `selection`, when given) of any revision."""
-        with DataReader(self.root, self.settings, selection) as reader:
-            yield reader
+        if selection not in self._readers:
+            self._readers[selection] = DataReader(self.repo, selection)
+        return self._readers[selection]
 
     # -- the plan --------------------------------------------------------------------------
 
     def span(self, request: Request) -> candidates.Span:
-        with self.reader(request.datasets) as reader:
-            return candidates.span(self.root, reader, request.good, request.bad)
+        reader = self.reader(request.datasets)
+        return candidates.span(self.repo, reader, request.good, request.bad)
 
     def prior(
         self, span: candidates.Span, request: Request, *, facts: bool = False
-    ) -> tuple[list[candidates.Facts], list[float]]:
+    ) -> tuple[list[Facts], list[float]]:
         """The candidates' facts (with findings when weighted) and their prior weights (all
         1.0 unless weighted)."""
         if not (request.weighted or facts):
             return [], [1.0] * len(span.commits)
         found = candidates.facts(
-            self.root, self.settings, span.commits, request.datasets, findings=request.weighted
+            self.repo, span.commits, request.datasets, findings=request.weighted
         )
         if not request.weighted:
             return found, [1.0] * len(found)
@@ -143,7 +144,7 @@ class Session:
         return state
 
     def log_start(self, state: State) -> None:
-        self.store.log(
+        self.saved.log(
             "start",
             f"good {state.good}",
             f"bad {state.bad}",
@@ -157,11 +158,11 @@ class Session:
     def resolved(self, request: Request) -> Request:
         """The request with good and bad as full commit ids (to compare with a saved state),
         once the repository is known to be at rest."""
-        candidates.refuse_busy_repository(self.root)
+        candidates.refuse_busy_repository(self.repo)
         return replace(
             request,
-            good=candidates.resolve_commit(self.root, request.good, "good"),
-            bad=candidates.resolve_commit(self.root, request.bad, "bad"),
+            good=candidates.resolve_commit(self.repo, request.good, "--good"),
+            bad=candidates.resolve_commit(self.repo, request.bad, "--bad"),
         )
 
     def matches(self, state: State, request: Request) -> bool:
@@ -211,7 +212,7 @@ class Session:
 
     def culprit_samples(self, reader: DataReader, culprit: str) -> CulpritSamples:
         if self._samples is None or self._samples.culprit != culprit:
-            self._samples = CulpritSamples(self.root, reader, culprit)
+            self._samples = CulpritSamples(reader, culprit)
         return self._samples
 
     # -- probes ----------------------------------------------------------------------------
@@ -247,9 +248,7 @@ class Session:
         metric = Metric(**state.metric) if state.metric is not None else None
         samples = len(step.subset) if isinstance(step, SampleStep) else None
         try:
-            with worktree.temporary(
-                self.root, self.store.worktrees, reader.state(commit), reader
-            ) as made:
+            with worktree.temporary(self.repo, self.saved.worktrees, reader.state(commit)) as made:
                 if isinstance(step, SampleStep):
                     assert self._samples is not None
                     worktree.write_files(made.path, self._samples.contents(step.subset))
@@ -258,7 +257,7 @@ class Session:
                         "skip",
                         SKIP_CODE,
                         None,
-                        self.store.probe_log(number),
+                        self.saved.probe_log(number),
                         "data not available: " + "; ".join(made.missing),
                     )
                 else:
@@ -266,19 +265,19 @@ class Session:
                         state.command,
                         self.environment(made, number, samples),
                         self.cwd,
-                        self.store.probe_log(number),
+                        self.saved.probe_log(number),
                         metric,
                         self.echo,
                     )
         except ProbeAborted as exc:
-            self.store.log("abort", commit, exc.message)
+            self.saved.log("abort", commit, exc.message)
             raise
         except KeyboardInterrupt:
-            self.store.log("interrupted", commit, f"probe {number}")
+            self.saved.log("interrupted", commit, f"probe {number}")
             raise
         state = self.record(state, step, result.verdict)
         self.progress(f"probe {number}: {result.verdict} ({result.detail})")
-        self.store.log(result.verdict, commit, *self.subset_detail(step), result.detail)
+        self.saved.log(result.verdict, commit, *self.subset_detail(step), result.detail)
         return state
 
     def record(self, state: State, step: CommitStep | SampleStep, verdict: search.Verdict) -> State:
@@ -287,7 +286,7 @@ class Session:
         else:
             key = state.candidates[step.index - 1].key
             state = state.with_verdict(key, verdict)
-        self.store.save(state)
+        self.saved.save(state)
         return state
 
     @staticmethod
@@ -302,15 +301,11 @@ class Session:
         return expectation([c.weight for c in state.candidates])
 
     def outcome(self, state: State, finished: Finished) -> Outcome:
-        from datatenet import history
-
         commits = [c.commit for c in state.candidates]
         culprit = None
         if finished.index is not None:
-            (info,) = history.walk(self.root, ["--no-walk", commits[finished.index - 1]])
-            (culprit,) = candidates.facts(
-                self.root, self.settings, [info], state.datasets, findings=True
-            )
+            info = candidates.commit_info(self.repo, commits[finished.index - 1])
+            (culprit,) = candidates.facts(self.repo, [info], state.datasets, findings=True)
         within = None
         if finished.minimal is not None and self._samples is not None:
             within = WithinCommit(
@@ -330,13 +325,13 @@ class Session:
             self.expectation(state),
             within,
             tuple(commits[i - 1] for i in search.inconsistent(size, self.verdicts(state))),
-            self.store.log_path,
+            self.saved.log_path,
         )
 
     def finish(self, state: State, finished: Finished) -> Outcome:
         """The answer, saved and logged the first time it is known."""
         if not state.done:
-            self.store.save(replace(state, done=True, outstanding=None))
+            self.saved.save(replace(state, done=True, outstanding=None))
             commits = [c.commit for c in state.candidates]
             if finished.index is not None:
                 detail = [f"first bad commit {commits[finished.index - 1]}"]
@@ -345,7 +340,7 @@ class Session:
                 detail = [f"only skipped commits left: {suspects}"]
             if finished.minimal is not None:
                 detail.append(f"samples {subset_key(finished.minimal.units)}")
-            self.store.log("done", *detail, f"{state.runs + len(state.samples)} runs")
+            self.saved.log("done", *detail, f"{state.runs + len(state.samples)} runs")
         return self.outcome(state, finished)
 
 

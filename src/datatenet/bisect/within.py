@@ -5,38 +5,32 @@ dataset files of a probe (the parent's data plus a subset of them).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from datatenet.analysis.findings import excerpt
 from datatenet.bisect import ddmin
 from datatenet.bisect.datasets import DataReader, DataState
-from datatenet.bisect.results import FoundSample
 from datatenet.bisect.subset import Side, compose
 from datatenet.bisect.topics import Partition, Unit, partition
 from datatenet.errors import DatatenetError
-from datatenet.repo_diff import DatasetChange, RepoDiff
-from datatenet.samples import Sample
-from datatenet.sources import git
+from datatenet.results.bisect import FoundSample
+
+if TYPE_CHECKING:
+    from datatenet.repo.diff import ChangedDataset, RepoDiff
+    from datatenet.samples import Sample
 
 
 class CulpritSamples:
     """The new samples of one commit, grouped, and the data of any subset of them."""
 
-    def __init__(self, root: Path, reader: DataReader, culprit: str) -> None:
-        from datatenet import history
-        from datatenet.repo_diff import diff_repository
-
+    def __init__(self, reader: DataReader, culprit: str) -> None:
+        repo = reader.repo
         self.reader = reader
         self.culprit = culprit
-        self.parent = git.first_parent(root, culprit)
-        diff = diff_repository(
-            root,
-            self.parent,
-            culprit,
-            reader.selection,
-            settings=reader.settings,
-            cache=history.memo_cache(root),
-        )
+        parent = repo.revisions.parent(culprit)
+        assert parent.commit is not None
+        self.parent = parent.commit
+        diff = repo.diff(parent, repo.revisions.commit(culprit), reader.selection)
         _refuse_unreadable(diff, culprit)
         self.changes = diff.changes
         self.units = _units(self.changes)
@@ -78,11 +72,11 @@ class CulpritSamples:
 
     def _bytes(self, state: DataState, path: str) -> bytes:
         file = state.file(path)
-        data = self.reader.read(file, state.commit) if file is not None else None
-        if data is None:
+        data = self.reader.read(state, file) if file is not None else "not listed"
+        if isinstance(data, str):
             raise DatatenetError(
-                f"{path} at {state.commit[:10]}: its content cannot be read here",
-                self.reader.fetch_hint(file) if file is not None else "check --dataset",
+                f"{path} at {state.commit[:10]}: its content cannot be read here ({data})",
+                "make it readable (e.g. `dvc fetch`), then run the bisect again: it resumes",
             )
         return data
 
@@ -107,7 +101,7 @@ class CulpritSamples:
         return tuple(out)
 
 
-def _units(changes: Sequence[DatasetChange]) -> list[Unit]:
+def _units(changes: Sequence[ChangedDataset]) -> list[Unit]:
     units: list[Unit] = []
     for change in changes:
         changeset = change.changeset

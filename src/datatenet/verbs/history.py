@@ -65,7 +65,7 @@ def log(
         ]
         if not changes and not unreadable:
             continue
-        counts = tuple(_counts(c) for c in changes)
+        counts = tuple(dataset_counts(c) for c in changes)
         findings = 0
         if analyse is not None and changes:
             analyses = analyse(diff)
@@ -92,7 +92,8 @@ def log(
     return entries
 
 
-def _counts(change: ChangedDataset) -> DatasetCounts:
+def dataset_counts(change: ChangedDataset) -> DatasetCounts:
+    """How many samples a changed dataset gained, lost and had modified."""
     s = change.changeset.summary
     return DatasetCounts(
         change.path,

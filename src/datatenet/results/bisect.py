@@ -1,11 +1,48 @@
-"""What the bisect verbs return: plain typed data for the renderers."""
+"""What `bisect` returns: the candidates and what is known of each, the probe handed out, where
+a bisect driven by hand stands, and the answer."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from datatenet.bisect.candidates import Facts
+if TYPE_CHECKING:
+    from datatenet.analysis.findings import Finding
+    from datatenet.results.history import DatasetCounts, Stated
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What a candidate commit changed (the watched datasets only) and what the analyses
+    found in its new samples."""
+
+    commit: str
+    subject: str
+    author: str
+    date: str
+    stated: Stated
+    datasets: tuple[DatasetCounts, ...]
+    findings: tuple[Finding, ...] = ()
+    unreadable: tuple[str, ...] = ()
+    kinds: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def added(self) -> int:
+        return sum(d.added for d in self.datasets)
+
+    @property
+    def removed(self) -> int:
+        return sum(d.removed for d in self.datasets)
+
+    @property
+    def modified(self) -> int:
+        return sum(d.modified for d in self.datasets)
+
+    @property
+    def changed(self) -> int:
+        return self.added + self.removed + self.modified
 
 
 @dataclass(frozen=True)
