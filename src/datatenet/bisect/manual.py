@@ -76,7 +76,7 @@ def next_probe(session: Session, export: Path | None = None) -> Handout | Outcom
             )
             session.saved.save(state)
             session.saved.log("next", target, *session.subset_detail(step), str(made.path))
-        return _handout(session, step, made)
+        return _handout(session, step, made, export is not None)
 
 
 def _materialise(
@@ -103,7 +103,7 @@ def _describe(handed: Outstanding, reader: DataReader, commit: str) -> worktree.
 
 
 def _handout(
-    session: Session, step: CommitStep | SampleStep, made: worktree.Materialised
+    session: Session, step: CommitStep | SampleStep, made: worktree.Materialised, exported: bool
 ) -> Handout:
     if isinstance(step, CommitStep):
         samples, remaining = None, step.hi - step.lo
@@ -114,6 +114,7 @@ def _handout(
         step.commit,
         _subject(session, step.commit),
         made.path,
+        exported,
         made.datasets,
         made.missing,
         samples,

@@ -114,6 +114,8 @@ class Session:
         1.0 unless weighted)."""
         if not (request.weighted or facts):
             return [], [1.0] * len(span.commits)
+        if request.weighted:
+            self.progress(f"reading the changes and findings of {len(span.commits)} candidates")
         found = candidates.facts(
             self.repo, span.commits, request.datasets, findings=request.weighted
         )
@@ -124,6 +126,10 @@ class Session:
     def plan(self, request: Request) -> State:
         """Check the revisions and list the candidates, with their prior when weighted."""
         span = self.span(request)
+        self.progress(
+            f"{len(span.commits)} candidates: the commits of {span.walked} between good and bad "
+            "that change the watched data"
+        )
         _, weights = self.prior(span, request)
         state = State(
             good=span.good,
@@ -217,6 +223,26 @@ class Session:
 
     # -- probes ----------------------------------------------------------------------------
 
+    def probe_directory(self, worktree_path: Path) -> Path:
+        """Where CMD runs: in the probe's worktree, at the place the user's directory has in
+        their own work tree, so that relative paths name the probe's files. A directory outside
+        the repository is kept as it is."""
+        try:
+            inside = Path(os.path.realpath(self.cwd)).relative_to(os.path.realpath(self.repo.root))
+        except ValueError:
+            return self.cwd
+        place = worktree_path / inside
+        return place if place.is_dir() else worktree_path
+
+    def program(self, command: tuple[str, ...]) -> tuple[str, ...]:
+        """CMD, its program taken from the user's directory when it is named by a relative path
+        there (`./eval.sh`): every probe is evaluated by the same program. Bare names are
+        looked up on PATH; arguments are passed as they are."""
+        first = command[0]
+        if "/" in first and not Path(first).is_absolute() and (self.cwd / first).exists():
+            return (str((self.cwd / first).absolute()), *command[1:])
+        return command
+
     def environment(
         self, made: worktree.Materialised, number: int, samples: int | None
     ) -> dict[str, str]:
@@ -240,7 +266,7 @@ class Session:
         commit = step.commit
         what = (
             f"{commit[:10]} ({step.hi - step.lo} suspects left, at most "
-            f"{search.worst_case(step.hi - step.lo)} probes to go)"
+            f"{search.worst_case(step.hi - step.lo)} to go)"
             if isinstance(step, CommitStep)
             else f"{len(step.subset)} of the {step.units} new samples of {commit[:10]}"
         )
@@ -262,9 +288,9 @@ class Session:
                     )
                 else:
                     result = run_probe(
-                        state.command,
+                        self.program(state.command),
                         self.environment(made, number, samples),
-                        self.cwd,
+                        self.probe_directory(made.path),
                         self.saved.probe_log(number),
                         metric,
                         self.echo,
@@ -326,6 +352,7 @@ class Session:
             within,
             tuple(commits[i - 1] for i in search.inconsistent(size, self.verdicts(state))),
             self.saved.log_path,
+            finished.index == 1 and set(state.verdicts.values()) == {"bad"},
         )
 
     def finish(self, state: State, finished: Finished) -> Outcome:
@@ -358,9 +385,13 @@ def refuse_unfinished(saved: State) -> None:
     """A finished bisect gives way to a new one; one under way is kept until reset."""
     if not saved.done:
         how = "by hand" if saved.command is None else "with `bisect run`"
+        go_on = (
+            "`datatenet bisect next` hands out its next probe"
+            if saved.command is None
+            else "`bisect run` with the same arguments resumes it"
+        )
         raise DatatenetError(
             f"another bisect is under way in this repository ({how}: good {saved.good[:10]}, "
             f"bad {saved.bad[:10]}, started {saved.started})",
-            "finish it (`bisect run` with the same arguments resumes it), or end it with "
-            "`datatenet bisect reset`",
+            f"finish it ({go_on}), or end it with `datatenet bisect reset`",
         )

@@ -92,6 +92,7 @@ class Outcome:
     within: WithinCommit | None
     inconsistent: tuple[str, ...]  # commits found good after a bad one: a noisy CMD?
     log: Path
+    only_bad: bool = False  # every probe said bad and the oldest candidate is the answer
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,7 @@ class Handout:
     target: str  # the commit whose data it is
     subject: str
     place: Path  # the worktree, or the export directory
+    exported: bool  # place is an export directory (only the dataset files), not a worktree
     datasets: tuple[Path, ...]
     missing: tuple[str, ...]
     samples: int | None  # for a probe inside the culprit: how many of its new samples
