@@ -4,6 +4,7 @@ from the user's cache, which is only read."""
 
 from __future__ import annotations
 
+import json
 import math
 import sys
 from pathlib import Path
@@ -152,3 +153,23 @@ def test_a_probe_whose_data_is_not_in_the_cache_is_skipped(
     assert len(skipped) == 1 and history.data_commits[5] in skipped[0]
     assert "dvc pull data/train.jsonl.dvc" in skipped[0]
     assert (history.repo.path / TRAIN).exists()  # the workspace data is still there
+
+
+def test_dvc_through_the_command_line(history: History) -> None:
+    """`datatenet bisect run --within-commit --json` on the DVC-tracked history: the culprit and
+    exactly the planted samples, the cache read and never written, the repository as it was."""
+    from tests.conftest import run_cli
+
+    before, cache_before = snapshot(history.repo), cache_snapshot(history.repo.path)
+    args = ["bisect", "run", "--good", history.good, "--bad", "HEAD", "--within-commit", "--json"]
+    result = run_cli(*args, "--", *guarded(history), cwd=history.repo.path)
+    assert result.returncode == 0, result.stderr
+    found = json.loads(result.stdout)
+    assert found["culprit"]["commit"] == history.culprit
+    assert found["runs"] <= math.ceil(math.log2(12)) + 1
+    samples = [s for group in found["within_commit"]["groups"] for s in group]
+    assert sorted(s["origin"] for s in samples) == sorted(
+        f"{TRAIN}:{line}" for line in history.harmful_lines
+    )
+    assert snapshot(history.repo) == before
+    assert cache_snapshot(history.repo.path) == cache_before

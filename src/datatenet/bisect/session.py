@@ -225,14 +225,18 @@ class Session:
 
     def probe_directory(self, worktree_path: Path) -> Path:
         """Where CMD runs: in the probe's worktree, at the place the user's directory has in
-        their own work tree, so that relative paths name the probe's files. A directory outside
-        the repository is kept as it is."""
+        their own work tree (made if the revision lacks it), so that relative paths name the
+        probe's files. A directory outside the repository is kept as it is."""
         try:
             inside = Path(os.path.realpath(self.cwd)).relative_to(os.path.realpath(self.repo.root))
         except ValueError:
             return self.cwd
         place = worktree_path / inside
-        return place if place.is_dir() else worktree_path
+        try:
+            place.mkdir(parents=True, exist_ok=True)
+        except OSError:  # a file of that name at this revision
+            return worktree_path
+        return place
 
     def program(self, command: tuple[str, ...]) -> tuple[str, ...]:
         """CMD, its program taken from the user's directory when it is named by a relative path
