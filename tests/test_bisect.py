@@ -10,7 +10,7 @@ import math
 import random
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -230,16 +230,7 @@ def history(template: History, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
         (scripts / name).write_bytes((template.scripts / name).read_bytes())
     monkeypatch.setenv("BISECT_RUNS", str(scripts / "runs"))
     user_state(repo)
-    copy = History(
-        repo,
-        template.good,
-        template.culprit,
-        template.data_commits,
-        template.code_commits,
-        template.harmful_lines,
-        scripts,
-    )
-    return copy
+    return replace(template, repo=repo, scripts=scripts)
 
 
 @pytest.fixture
