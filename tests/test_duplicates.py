@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import subprocess
 from collections import Counter
 from dataclasses import replace
@@ -151,6 +152,30 @@ def test_exact_copies_with_case_and_whitespace_edits_are_all_found() -> None:
         assert finding.explanation.startswith(f"same text as {finding.matched.origin} after")
         assert "counted twice" in finding.explanation
         assert "\n" not in finding.explanation
+
+
+def test_exact_copies_that_differ_only_in_spacing_around_symbols_are_found() -> None:
+    """GSM8K solutions written "48/2 = <<48/2=24>>24": the copy spaces every "=", "+", "<" and
+    ">" the other way ("x=105" against "x = 105")."""
+    base = plants.distinct_items(GSM8K)
+
+    def respace(text: str) -> str:
+        return re.sub(
+            r"\s*([=+<>])\s*",
+            lambda m: m.group(1) if m.group(0) != m.group(1) else f" {m.group(1)} ",
+            text,
+        )
+
+    copies = [
+        replace(item, origin=f"copy:{n}", sample_id=f"{n:032d}", response=respace(item.response))
+        for n, item in enumerate(base[:10])
+    ]
+    assert all(c.response != s.response for c, s in zip(copies, base, strict=False))
+    findings = exact_duplicates(Corpus(tuple(copies), tuple(base)))
+    assert pairs(findings) == {(c.origin, s.origin) for c, s in zip(copies, base, strict=False)}
+    assert normalize("x=105") == normalize("x = 105") == "x = 105"
+    assert normalize("3×4=12") == normalize("3 × 4 = 12")
+    assert normalize("2+2=4") != normalize("2-2=4")
 
 
 def test_scan_reports_the_14_exact_duplicates_of_alpaca_en_demo(shared_data: Path) -> None:

@@ -53,12 +53,31 @@ FINDING_METRICS = {
     "near-duplicate": "near_duplicates",
     "semantic-duplicate": "semantic_duplicates",
     "contradiction": "contradictions",
+    "contamination": "eval_contamination",
+    "noise": "noise",
 }
+# Measures of the analyzers (analysis/drift.py, stability.py, coverage.py, focus.py,
+# boundaries.py, contamination.py, noise.py; documented in docs/json.md).
+ANALYSIS_METRICS = (
+    "style_drift_auc",
+    "style_drift_descriptors",
+    "expression_divergence",
+    "coverage_shift",
+    "new_topics",
+    "focus_entropy",
+    "focus_top_share",
+    "statement_fit",
+    "behaviour_shown",
+    "counter_examples",
+    "narrow_world_auc",
+    "noise_share",
+)
 KNOWN_METRICS = (
     *DIFF_METRICS,
     *FINDING_METRICS.values(),
     "duplicates",
     "added_duplicate_share",
+    *ANALYSIS_METRICS,
 )
 
 
@@ -118,6 +137,7 @@ class GateVerdict:
 DEFAULT_GATES: Mapping[str, Any] = {
     "added_duplicate_share": {"max": 0.05, "level": "error"},
     "contradictions": {"max": 0, "level": "error"},
+    "eval_contamination": {"max": 0, "level": "error"},
 }
 
 

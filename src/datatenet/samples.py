@@ -16,7 +16,7 @@ import xxhash
 from datatenet.errors import RecordError
 
 # Bump when the canonical form changes: ids cached on disk must not survive such a change.
-CANONICAL_VERSION = 2
+CANONICAL_VERSION = 3  # 3: Anthropic HH transcripts read as turns
 
 ROLES = ("system", "user", "assistant", "tool")
 
