@@ -247,6 +247,22 @@ def open_session() -> Iterator[SessionFactory]:
         repo.close()
 
 
+def direct_findings(history: History, commit: str) -> list[dict[str, object]]:
+    """What the analyses bisect uses find in a commit's change, asked without bisect."""
+    from datatenet.analysis.registry import ALL_CHECKS
+    from datatenet.bisect.candidates import PRIOR_CHECKS_EXCLUDED
+    from datatenet.repo.analyses import analyses_for
+
+    checks = ",".join(c for c in ALL_CHECKS if c not in PRIOR_CHECKS_EXCLUDED)
+    with Repository.open(history.repo.path) as repo:
+        analyses = analyses_for(repo, checks)(repo.commit_diff(commit))
+    return [finding.to_json() for analysis in analyses for finding in analysis.findings]
+
+
+def planted(history: History) -> list[str]:
+    return sorted(f"{TRAIN}:{line}" for line in history.harmful_lines)
+
+
 def evaluate(history: History) -> tuple[str, ...]:
     return (sys.executable, str(history.scripts / "evaluate.py"))
 
@@ -274,7 +290,9 @@ def test_run_finds_the_culprit_within_the_bound_and_leaves_everything_as_it_was(
     culprit = outcome.culprit
     assert culprit.stated.statement == TOPICS[CULPRIT_AT - 1][2]
     assert (culprit.added, culprit.removed, culprit.modified) == (7, 0, 1)
-    assert culprit.kinds["contradiction"] == 3  # the planted answers contradict the base
+    assert [f.to_json() for f in culprit.findings] == direct_findings(history, culprit.commit)
+    contradicted = {f.sample.origin for f in culprit.findings if f.kind == "contradiction"}
+    assert contradicted and contradicted <= set(planted(history))  # planted answers contradict
     assert snapshot(history.repo) == before
 
 

@@ -27,8 +27,10 @@ from tests.test_bisect import (  # noqa: F401 (fixtures)
     UNSAFE,
     History,
     bound,
+    direct_findings,
     evaluate,
     history,
+    planted,
     snapshot,
     template,
 )
@@ -69,10 +71,6 @@ def no_worktrees_left(history: History) -> None:
     assert not (history.repo.path / ".git" / "worktrees").exists()
 
 
-def planted(history: History) -> list[str]:
-    return sorted(f"{TRAIN}:{line}" for line in history.harmful_lines)
-
-
 def test_run_names_the_culprit_its_statement_change_and_findings(history: History) -> None:
     before = snapshot(history.repo)
     result = bisect(
@@ -84,7 +82,14 @@ def test_run_names_the_culprit_its_statement_change_and_findings(history: Histor
     assert f"first bad commit: {history.culprit}" in text
     assert f"reinforces: {TOPICS[CULPRIT_AT - 1][2]}" in text
     assert "change: +7 -0 ~1 samples" in text
-    assert "findings: 3 (3 errors)" in text and text.count("contradiction") == 3
+    findings = direct_findings(history, history.culprit)
+    assert f"findings: {len(findings)} (" in text
+    for finding in findings:  # each with its kind and its origins
+        sample, matched = finding["sample"], finding["matched"]
+        assert isinstance(sample, dict)
+        where = str(sample["origin"])
+        where += f" ~ {matched['origin']}" if isinstance(matched, dict) else ""
+        assert f"{finding['kind']} ({finding['tier']}" in text and where in text
     runs = history.runs()
     assert f"probes: {len(runs)} of 12 candidates" in text
     assert len(runs) <= bound(12) + 1
@@ -109,7 +114,7 @@ def test_run_within_commit_as_json_returns_exactly_the_planted_samples(history: 
     )
     assert found["culprit"]["commit"] == history.culprit
     assert found["culprit"]["statement"] == TOPICS[CULPRIT_AT - 1][2]
-    assert [f["kind"] for f in found["culprit"]["findings"]] == ["contradiction"] * 3
+    assert found["culprit"]["findings"] == direct_findings(history, history.culprit)
     assert found["runs"] <= bound(12) + 1 and found["candidates"] == 12
     within = found["within_commit"]
     assert within["reproduced"] and within["units"] == 8

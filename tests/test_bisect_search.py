@@ -201,3 +201,11 @@ def test_the_search_replays_from_any_prefix_of_its_outcomes() -> None:
     cut = rng.randrange(len(order))
     partial = {subset: full[subset] for subset in order[:cut]}
     assert ddmin.step(30, [list(range(30))], partial) == ddmin.NeedTest(order[cut])
+
+
+def test_every_kind_of_finding_has_a_prior_weight() -> None:
+    """A new kind of finding must be weighed on purpose: its weight is the evidence it gives
+    that a commit degraded a model."""
+    from datatenet.analysis.findings import KINDS
+
+    assert set(search.FINDING_WEIGHTS) == set(KINDS)
