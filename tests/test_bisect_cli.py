@@ -314,6 +314,7 @@ def test_ctrl_c_mid_run_stops_cmd_cleans_up_and_the_same_command_resumes(
     os.killpg(process.pid, signal.SIGINT)
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 130, stderr
+    assert b"the same command resumes it" in stderr
     deadline = time.monotonic() + 10
     while not (_gone(cmd_pid) and _gone(child_pid)) and time.monotonic() < deadline:
         time.sleep(0.05)

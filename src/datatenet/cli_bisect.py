@@ -78,7 +78,9 @@ def _revisions(function: Callable[..., Any]) -> Callable[..., Any]:
     metavar="REGEX",
     help="Read a score from CMD's output: the last match, its first group (e.g. 'acc: ([0-9.]+)').",
 )
-@click.option("--threshold", type=float, metavar="X", help="With --metric: the score that is good.")
+@click.option(
+    "--threshold", type=float, metavar="X", help="With --metric: the worst score still good."
+)
 @click.option(
     "--higher-is-better", is_flag=True, help="With --metric: scores at or above X are good."
 )
@@ -96,7 +98,7 @@ def run(
     higher_is_better: bool,
     command: tuple[str, ...],
 ) -> None:
-    """Run CMD on the data of each probe until the first bad commit is known.
+    """Probe with CMD until the first bad commit (and its samples) are known.
 
     CMD's exit code is read as `git bisect run` reads it: 0 good, 125 skip, 1-127 bad, 128 and
     above stop the bisect. With --metric and --threshold, a score read from its output decides
@@ -131,7 +133,11 @@ def run(
             return
         from dataclasses import replace
 
-        outcome = auto.run(session, replace(request, command=command, metric=chosen))
+        try:
+            outcome = auto.run(session, replace(request, command=command, metric=chosen))
+        except KeyboardInterrupt:
+            click.echo("bisect interrupted; the same command resumes it", err=True)
+            raise
         _show_outcome(as_json, outcome)
 
 
@@ -145,7 +151,10 @@ def start(
     within_commit: bool,
     as_json: bool,
 ) -> None:
-    """Begin a bisect driven by hand: `next` hands out each probe, you give its verdict."""
+    """Begin a bisect driven by hand.
+
+    `datatenet bisect next` then hands out each probe; `good`, `bad` or `skip` answers it.
+    """
     from datatenet.bisect import manual
 
     with _session() as session:
@@ -162,7 +171,7 @@ def start(
 )
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON document.")
 def next_probe(export: Path | None, as_json: bool) -> None:
-    """Put the data to test next in a worktree (kept until its verdict), or export it."""
+    """Hand out the data to test next: a worktree, kept until its verdict, or an export."""
     from datatenet.bisect import manual
     from datatenet.report.bisect import handout_document, render_handout
     from datatenet.results.bisect import Handout
@@ -187,7 +196,7 @@ def _mark(verdict: Verdict) -> Callable[..., None]:
     mark.__doc__ = (
         f"Mark the data handed out by `next` (or REV's) {verdict}."
         if verdict != "skip"
-        else "Mark the data handed out by `next` (or REV's) as one that cannot be tested."
+        else "Mark the data handed out by `next` (or REV's) as untestable."
     )
     return mark
 
@@ -199,7 +208,10 @@ for _verdict in ("good", "bad", "skip"):
 @bisect.command("log")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON document.")
 def show_log(as_json: bool) -> None:
-    """Every step of the bisect so far: starts, probes and their verdicts, the answer."""
+    """Every step of the bisect so far.
+
+    Its start, each probe with its verdict, interruptions, resumptions and the answer.
+    """
     from datatenet.bisect import manual
     from datatenet.report.bisect import log_document, render_log
 
@@ -210,7 +222,7 @@ def show_log(as_json: bool) -> None:
 
 @bisect.command()
 def reset() -> None:
-    """End the bisect: remove its worktrees, its state and its log."""
+    """End the bisect: its worktrees, state and log are removed."""
     from datatenet.bisect import manual
     from datatenet.report.bisect import render_reset
 
@@ -262,21 +274,10 @@ def _show(as_json: bool, document: dict[str, Any], text: Callable[[], str]) -> N
 def _show_outcome(as_json: bool, outcome: Outcome) -> None:
     from datatenet.report.bisect import outcome_document, render_outcome
 
-    command = report_command(outcome)
-    _show(as_json, outcome_document(outcome, command), lambda: render_outcome(outcome, command))
+    _show(as_json, outcome_document(outcome), lambda: render_outcome(outcome))
 
 
 def _show_progress(as_json: bool, progress: Progress) -> None:
     from datatenet.report.bisect import progress_document, render_progress
 
-    command = report_command(progress.outcome) if progress.outcome else None
-    _show(
-        as_json,
-        progress_document(progress, command),
-        lambda: render_progress(progress, command),
-    )
-
-
-def report_command(outcome: Outcome) -> str | None:
-    """The command that renders the report of the culprit's change (None: no such command)."""
-    return None
+    _show(as_json, progress_document(progress), lambda: render_progress(progress))
