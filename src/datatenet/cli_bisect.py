@@ -239,11 +239,14 @@ def _session(*, verbose: bool = True) -> Iterator[Session]:
     """The repository of the current directory, opened for one command; progress (and CMD's
     output) on stderr when it is a terminal."""
     from datatenet.bisect.session import Session
+    from datatenet.progress import Progress
     from datatenet.repo.repository import Repo
 
-    terminal = verbose and sys.stderr.isatty()
-    progress = (lambda line: click.echo(f"bisect: {line}", err=True)) if terminal else None
-    echo = sys.stderr.buffer if terminal else None
+    shown = Progress(quiet=not verbose)
+    progress = (
+        (lambda line: click.echo(f"datatenet bisect: {line}", err=True)) if shown.enabled else None
+    )
+    echo = sys.stderr.buffer if shown.enabled else None
     with Repo.open(Path.cwd()) as repo:
         yield Session(repo, cwd=Path.cwd(), progress=progress, echo=echo)
 
