@@ -431,35 +431,3 @@ def test_manual_mode_inside_the_culprit(
     )
     assert handed.within.runs == sample_probes > 0
     assert manual.next_probe(session) == handed  # asked again: the same answer
-
-
-def test_skips_as_git_bisect_handles_them(history: History, open_session: SessionFactory) -> None:
-    """CMD exits 125 for revisions it cannot test: the search goes around them, and when only
-    skipped ones are left next to the answer it names every suspect."""
-    skipper = history.scripts / "skipper.py"
-    skipper.write_text(
-        "import os, runpy, sys\n"
-        "skip = open(os.path.join(os.path.dirname(__file__), 'skip')).read().split()\n"
-        "if os.environ['DATATENET_BISECT_REVISION'] in skip:\n"
-        "    sys.exit(125)\n"
-        "evaluate = os.path.join(os.path.dirname(__file__), 'evaluate.py')\n"
-        "runpy.run_path(evaluate, run_name='__main__')\n",
-        encoding="utf-8",
-    )
-    command = (sys.executable, str(skipper))
-    session = open_session(history.repo.path, cwd=history.scripts)
-    first = history.data_commits[5]  # the first probe of plain halving over 12
-    (history.scripts / "skip").write_text(first)
-    outcome = run(session, history.request(command=command))
-    assert outcome.culprit is not None and outcome.culprit.commit == history.culprit
-    skipped = [line.split("\t")[2] for line in manual.log(session) if "\tskip\t" in line]
-    assert skipped == [first]  # probed first, skipped, never probed again
-    assert first not in {line.split()[0] for line in history.runs()}
-    manual.reset(session)
-    before_culprit = history.data_commits[CULPRIT_AT - 2]
-    (history.scripts / "skip").write_text(f"{before_culprit} {history.culprit}")
-    outcome = run(session, history.request(command=command))
-    assert outcome.culprit is None
-    assert history.culprit in outcome.suspects and before_culprit in outcome.suspects
-    assert set(outcome.suspects) <= set(history.data_commits)
-    assert manual.log(session)[-1].split("\t")[2].startswith("only skipped commits left")
