@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import click
 
 from datatenet import __version__, exits
+from datatenet.cli_bisect import bisect
 
 if TYPE_CHECKING:
     from datatenet.repo.analyses import AnalyseDiff
@@ -420,6 +421,9 @@ def blame(path: Path, as_json: bool, revision: str, summary: bool) -> None:
     from datatenet.report.history import render_blame
 
     click.echo(render_blame(result, summary_only=summary))
+
+
+cli.add_command(bisect)
 
 
 def main(argv: list[str] | None = None) -> None:

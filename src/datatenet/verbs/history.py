@@ -71,7 +71,7 @@ def log(
         ]
         if not changes and not unreadable:
             continue
-        counts = tuple(_counts(c) for c in changes)
+        counts = tuple(dataset_counts(c) for c in changes)
         findings = 0
         commit_stated = stated(info.commit_message, rules)
         if analyse is not None and changes:
@@ -99,7 +99,8 @@ def log(
     return entries
 
 
-def _counts(change: ChangedDataset) -> DatasetCounts:
+def dataset_counts(change: ChangedDataset) -> DatasetCounts:
+    """How many samples a changed dataset gained, lost and had modified."""
     s = change.changeset.summary
     return DatasetCounts(
         change.path,
