@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     AnalyseDiff = Callable[[RepoDiff], tuple[Analysis, ...]]
 
 FINDINGS_DIR = "findings"
-CACHE_FORMAT = 2  # 2: an analysis per changed dataset, with measures and notes
+CACHE_FORMAT = 3  # 2: an analysis per changed dataset, with measures and notes; 3: last turns
 # Nothing of the analyses is imported before a change needs analysing: a commit hook with no
 # data change never pays for it.
 
