@@ -103,10 +103,7 @@ def _split(repo: Repo, args: tuple[str, ...], cwd: Path) -> tuple[list[str], lis
 
 def _check_path(repo: Repo, path: str, cwd: Path) -> None:
     """A path must be in the working tree or in the history (a deleted dataset), as in git."""
-    if (cwd / path).exists():
-        return
-    relative = repo.relative(Path(path), cwd)
-    if relative and repo.in_history(relative):
+    if (cwd / path).exists() or repo.known_path(repo.relative(Path(path), cwd)):
         return
     raise DatatenetError(
         f"{path}: neither a revision nor a path in the working tree or the history",

@@ -38,6 +38,10 @@ class GitError(DatatenetError):
     """A git command failed for a reason the user can act on."""
 
 
+class NotARepository(GitError):
+    """The command runs outside any git repository (the face words the hint for the command)."""
+
+
 @dataclass(frozen=True)
 class PathChange:
     """One path that differs between two states, as `git diff --name-status` reports it."""
@@ -131,8 +135,8 @@ def facts(start: Path) -> Facts:
     return Facts(Path(lines[0]), Path(lines[1]), Path(lines[2]), lines[3], lines[4] == "true", head)
 
 
-def not_a_repository(start: Path) -> GitError:
-    return GitError(
+def not_a_repository(start: Path) -> NotARepository:
+    return NotARepository(
         f"not inside a git repository: {start}",
         "run it inside a repository, or compare two files: `datatenet diff OLD NEW`",
     )
@@ -207,9 +211,9 @@ def merge_base(root: Path, one: str, other: str) -> str | None:
     return result.stdout.decode().strip() if result.returncode == 0 else None
 
 
-def in_history(root: Path, path: str) -> bool:
-    """Did any commit of any ref ever touch `path` (a deleted dataset still counts)?"""
-    return bool(run(root, "rev-list", "-1", "--all", "--", path).strip())
+def in_history(root: Path, *pathspecs: str) -> bool:
+    """Did any commit of any ref ever touch one of `pathspecs` (a deleted dataset counts)?"""
+    return bool(run(root, "rev-list", "-1", "--all", "--", *pathspecs).strip())
 
 
 def log(root: Path, revisions: Iterable[str], format: str) -> bytes:
