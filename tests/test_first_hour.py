@@ -93,8 +93,9 @@ def test_a_malformed_line_in_history_is_skipped_by_every_command(tmp_path: Path)
 
 
 @pytest.fixture
-def dvc_clone(tmp_path: Path) -> Repo:
-    """A clone of a DVC repository whose remote holds only the newest version of the data."""
+def dvc_clone(tmp_path: Path) -> tuple[Repo, Repo]:
+    """A clone of a DVC repository whose remote holds only the newest version of the data,
+    and the repository it was cloned from."""
     origin = Repo(tmp_path / "origin")
     origin.dvc("init", "-q")
     origin.dvc("remote", "add", "-d", "store", str(tmp_path / "remote"))
@@ -110,13 +111,13 @@ def dvc_clone(tmp_path: Path) -> Repo:
         check=True,
         capture_output=True,
     )
-    clone = Repo(tmp_path / "clone", init=False)
-    clone.origin = origin  # type: ignore[attr-defined]
-    return clone
+    return Repo(tmp_path / "clone", init=False), origin
 
 
-def test_unreadable_dvc_data_fails_and_the_hint_fetches_that_revision(dvc_clone: Repo) -> None:
-    clone, origin = dvc_clone, dvc_clone.origin  # type: ignore[attr-defined]
+def test_unreadable_dvc_data_fails_and_the_hint_fetches_that_revision(
+    dvc_clone: tuple[Repo, Repo],
+) -> None:
+    clone, origin = dvc_clone
     stderr = failure(run_cli("diff", "HEAD~1", "HEAD", *LEXICAL, cwd=clone.path))
     assert "1 dataset version cannot be read here: data/train.jsonl (base)" in stderr
     fetch = re.search(r"fetch the data with `([^`]+)`", stderr)
@@ -307,9 +308,10 @@ def test_log_of_a_path_that_never_existed_is_an_error(tmp_path: Path) -> None:
     assert "Three" in ok(run_cli("log", TRAIN, cwd=repo.path))  # deleted, but in the history
 
 
-def test_log_of_a_dvc_output_that_was_never_pulled(dvc_clone: Repo) -> None:
-    assert not (dvc_clone.path / TRAIN).exists()
-    logged = ok(run_cli("log", TRAIN, "--oneline", cwd=dvc_clone.path))
+def test_log_of_a_dvc_output_that_was_never_pulled(dvc_clone: tuple[Repo, Repo]) -> None:
+    clone, _ = dvc_clone
+    assert not (clone.path / TRAIN).exists()
+    logged = ok(run_cli("log", TRAIN, "--oneline", cwd=clone.path))
     assert " v2  (reinforces: " in logged and " v1  (reinforces: " in logged
 
 
