@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import click
 
 from datatenet import __version__, exits
+from datatenet.cli_bisect import bisect
 from datatenet.cli_common import (
     allow_unavailable_option,
     open_repo,
@@ -274,11 +275,12 @@ def init(force: bool) -> None:
 
 
 def _gate_analysis(repo: Repo, semantic: bool) -> AnalyseDiff:
-    """The findings the gates measure: duplicates and conflicts of the new samples; the
-    semantic tier only when asked for (it loads a model: too slow for every commit)."""
+    """What the gates measure: the lexical pair checks, contamination and noise of the new
+    samples, and the analyses the configured gates bound; the semantic tier only when asked
+    for (it loads a model: too slow for every commit)."""
     from datatenet.repo.analyses import analyses_for
 
-    return analyses_for(repo, "all" if semantic else "exact,near,conflicts")
+    return analyses_for(repo, None, semantic=semantic)
 
 
 def _emit(text: str, ok: bool) -> None:
@@ -406,6 +408,7 @@ def uninstall() -> None:
 
 cli.add_command(log)
 cli.add_command(blame)
+cli.add_command(bisect)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -33,14 +33,12 @@ allow_unavailable_option: Callable[[F], F] = click.option(
     "it is still reported.",
 )
 
-# What to do outside a repository, by command (the default: run it inside one).
+# What to do outside a repository, by command (others: run it inside one, `sources/git.py`).
 _OUTSIDE_HINTS = {
     "init": "create one with `git init` and commit your data, then run `datatenet init`",
     "install": "create one with `git init`, then run `datatenet install`",
     "uninstall": "run it inside the repository whose hooks you want to remove",
-    "diff": "run it inside a repository, or compare two files: `datatenet diff OLD NEW`",
 }
-_DEFAULT_HINT = "run it inside a git repository (`git init` creates one)"
 
 
 def print_json(document: object) -> None:
@@ -52,20 +50,25 @@ def print_json(document: object) -> None:
 def open_repo(*, skip_invalid: bool = False) -> Repo:
     """The repository around the current directory, reading every version with
     `--skip-invalid` when given; outside a repository, an error whose hint fits the command."""
-    from datatenet.formats.load import LoadOptions
     from datatenet.repo.repository import Repo
     from datatenet.sources.git import NotARepository
 
+    options = None  # the defaults; formats/ is imported only when a version is read
+    if skip_invalid:
+        from datatenet.formats.load import LoadOptions
+
+        options = LoadOptions(skip_invalid=True)
     try:
-        return Repo.open(Path.cwd(), load_options=LoadOptions(skip_invalid=skip_invalid))
+        return Repo.open(Path.cwd(), load_options=options)
     except NotARepository as exc:
-        exc.hint = outside_hint()
+        exc.hint = outside_hint() or exc.hint
         raise
 
 
 def outside_hint(command: str | None = None) -> str:
-    """What to do outside a repository, for this command (default: the one running)."""
+    """What to do outside a repository, for this command (default: the one running); ""
+    where the general hint fits."""
     if command is None:
         context = click.get_current_context(silent=True)
         command = context.info_name if context is not None else None
-    return _OUTSIDE_HINTS.get(command or "", _DEFAULT_HINT)
+    return _OUTSIDE_HINTS.get(command or "", "")

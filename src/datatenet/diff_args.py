@@ -55,7 +55,9 @@ def interpret(
             return _files(args)
         from datatenet.repo.repository import not_a_repository
 
-        raise not_a_repository(cwd)
+        raise not_a_repository(
+            cwd, "run it inside a repository, or compare two files: `datatenet diff OLD NEW`"
+        )
     revisions, paths = _split(repo, args, cwd)
     if len(args) == 2 and not revisions and any((cwd / a).is_file() for a in args):
         return _files(args)  # two files, as `git diff --no-index` compares them

@@ -57,7 +57,7 @@ def diff_repository(
     configuration's `[mappings]` that no version of its dataset has is a note (the history
     may predate a renamed field)."""
     from datatenet.formats.mistakes import check_mapping
-    from datatenet.repo.analyses import repo_analysis_config
+    from datatenet.repo.analyses import analyse_diff, repo_analysis_config
 
     config = repo_analysis_config(repo, checks)
     diff = repo.diff(base, head, paths, options=options, include_untracked=include_untracked)
@@ -66,20 +66,22 @@ def diff_repository(
         check_mapping(_versions_read(diff), options.mapping)
     else:
         notes = _mapping_notes(diff)
-    datasets = tuple(
-        DatasetResult(change.changeset, _analyse(change.changeset, config, change.path), change)
-        for change in diff.changes
-    )
-    return DiffResult(datasets, diff, checked=bool(config.checks), notes=notes)
+    added, _, modified = diff.totals
+    with shared().status(_checking(added + modified, "the changed datasets"), delay=STATUS_DELAY_S):
+        analyses = analyse_diff(diff, config, repo)
+    return DiffResult(paired(diff, analyses), diff, checked=bool(config.checks), notes=notes)
 
 
 def _analyse(changeset: ChangeSet, config: AnalysisConfig, where: str) -> Analysis:
     from datatenet.analysis.run import analyse_change
 
     new = len(changeset.added) + len(changeset.modified)
-    message = f"checking {new} new sample{'s' if new != 1 else ''} of {where}"
-    with shared().status(message, delay=STATUS_DELAY_S):
+    with shared().status(_checking(new, where), delay=STATUS_DELAY_S):
         return analyse_change(changeset, config)
+
+
+def _checking(new: int, where: str) -> str:
+    return f"checking {new} new sample{'s' if new != 1 else ''} of {where}"
 
 
 def _versions_read(diff: RepoDiff) -> list[Version]:

@@ -48,6 +48,12 @@ def require_path(repo: Repo, path: str) -> None:
         )
 
 
+def stated_parts(stated: Stated) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """What the analyses are told a commit reinforces: its statements, and the registry ids."""
+    statements = tuple(stated.statement.split(" | ")) if stated.statement else ()
+    return statements, (stated.behaviour,) if stated.behaviour else ()
+
+
 def log(
     repo: Repo,
     path: str | None = None,
@@ -108,10 +114,11 @@ def _entry(
     ]
     if not changes and not unreadable:
         return None
-    counts = tuple(_counts(c) for c in changes)
+    counts = tuple(dataset_counts(c) for c in changes)
     findings = 0
+    commit_stated = stated(info.commit_message, rules)
     if analyse is not None and changes:
-        analyses = analyse(diff)
+        analyses = analyse(diff, *stated_parts(commit_stated))
         findings = sum(
             len(analysis.findings) for analysis, keep in zip(analyses, wanted, strict=True) if keep
         )
@@ -120,7 +127,7 @@ def _entry(
         info.date,
         info.author,
         info.subject,
-        stated(info.commit_message, rules),
+        commit_stated,
         sum(c.added for c in counts),
         sum(c.removed for c in counts),
         sum(c.modified for c in counts),
@@ -130,7 +137,8 @@ def _entry(
     )
 
 
-def _counts(change: ChangedDataset) -> DatasetCounts:
+def dataset_counts(change: ChangedDataset) -> DatasetCounts:
+    """How many samples a changed dataset gained, lost and had modified."""
     s = change.changeset.summary
     return DatasetCounts(
         change.path,
