@@ -94,7 +94,7 @@ class VersionStore:
     def content(self, state: State, item: Item) -> bytes | Unavailable | Failure:
         """The bytes of a dataset of `state` (one of `datasets`), wherever they are stored."""
         if item.problem is not None:
-            return item.problem
+            return _at_state(item.problem, item, state)
         fetched = self._fetch(state, item)
         return fetched[0] if isinstance(fetched, tuple) else fetched
 
