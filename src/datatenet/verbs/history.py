@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from datatenet.errors import DatatenetError
 from datatenet.intent import registry_match
+from datatenet.progress import shared
 from datatenet.repo.tree import dataset_path, touches, touches_data
 from datatenet.results.history import DatasetCounts, LogEntry, Stated
 
@@ -18,6 +20,7 @@ if TYPE_CHECKING:
     from datatenet.commit_message import CommitMessage
     from datatenet.intent import Rules
     from datatenet.repo.analyses import AnalyseDiff
+    from datatenet.repo.commits import CommitInfo
     from datatenet.repo.diff import ChangedDataset
     from datatenet.repo.repository import Repo
 
@@ -34,6 +37,17 @@ def stated(message: CommitMessage, rules: Rules) -> Stated:
     return Stated(" | ".join(values), None)
 
 
+def require_path(repo: Repo, path: str) -> None:
+    """A path `log` or `blame` is given must be in the working tree or the history, as in
+    `git log` (a typo is an error, not an empty history)."""
+    if not repo.known_path(path):
+        raise DatatenetError(
+            f"{path}: no such path in the working tree or the history",
+            "check the spelling (paths are relative to the current directory); "
+            "`datatenet log` lists every data commit",
+        )
+
+
 def stated_parts(stated: Stated) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """What the analyses are told a commit reinforces: its statements, and the registry ids."""
     statements = tuple(stated.statement.split(" | ")) if stated.statement else ()
@@ -46,57 +60,81 @@ def log(
     *,
     revision: str = "HEAD",
     analyse: AnalyseDiff | None = None,
+    limit: int | None = None,
+    since: str | None = None,
+    author: str | None = None,
 ) -> list[LogEntry]:
     """The data commits reachable from `revision`, newest first: who, when, what it states,
     and how many samples it added, removed and modified (in `path` only, when given).
 
     Merge commits are left out: the commits they bring in are listed themselves. With
-    `analyse`, each entry counts the findings of its commit (in `path` only, when given)."""
+    `analyse`, each entry counts the findings of its commit (in `path` only, when given).
+    `limit` stops after that many data commits; `since` and `author` filter as `git log
+    --since` and `--author` do."""
     settings = repo.settings
-    if repo.head is None:
+    if path:
+        require_path(repo, path)
+    if repo.head is None or limit == 0:
         return []
     rules = repo.rules
     names = {dataset_path(path)} if path else None
+    filters = [f"--since={since}"] * bool(since) + [f"--author={author}"] * bool(author)
+    candidates = [
+        info
+        for info in repo.log(revision, *filters)
+        if not info.is_merge
+        and (touches(info.paths, names) if names else touches_data(info.paths, settings))
+    ]
     entries: list[LogEntry] = []
-    for info in repo.log(revision):
-        if info.is_merge:
-            continue
-        if not (touches(info.paths, names) if names else touches_data(info.paths, settings)):
-            continue
-        diff = repo.commit_diff(info)
-        wanted = [names is None or _selected(c, names) for c in diff.changes]
-        changes = [c for c, keep in zip(diff.changes, wanted, strict=True) if keep]
-        unreadable = [f.message for f in diff.failures] + [
-            f"{u.path} ({u.side}): {u.reason}" for u in diff.unavailable
-        ]
-        if not changes and not unreadable:
-            continue
-        counts = tuple(dataset_counts(c) for c in changes)
-        findings = 0
-        commit_stated = stated(info.commit_message, rules)
-        if analyse is not None and changes:
-            analyses = analyse(diff, *stated_parts(commit_stated))
-            findings = sum(
-                len(analysis.findings)
-                for analysis, keep in zip(analyses, wanted, strict=True)
-                if keep
-            )
-        entries.append(
-            LogEntry(
-                info.commit,
-                info.date,
-                info.author,
-                info.subject,
-                commit_stated,
-                sum(c.added for c in counts),
-                sum(c.removed for c in counts),
-                sum(c.modified for c in counts),
-                counts,
-                findings,
-                tuple(unreadable),
-            )
-        )
+    progress = shared()
+    with progress.bar(len(candidates), "reading history", unit=" commits"):
+        for info in candidates:
+            if limit is not None and len(entries) >= limit:
+                break
+            entry = _entry(repo, info, names, analyse, rules)
+            progress.advance()
+            if entry is not None:
+                entries.append(entry)
     return entries
+
+
+def _entry(
+    repo: Repo,
+    info: CommitInfo,
+    names: set[str] | None,
+    analyse: AnalyseDiff | None,
+    rules: Rules,
+) -> LogEntry | None:
+    """One commit's entry, or None when it changed no watched sample after all."""
+    diff = repo.commit_diff(info)
+    wanted = [names is None or _selected(c, names) for c in diff.changes]
+    changes = [c for c, keep in zip(diff.changes, wanted, strict=True) if keep]
+    unreadable = [f.message for f in diff.failures] + [
+        f"{u.path} ({u.side}): {u.reason}" for u in diff.unavailable
+    ]
+    if not changes and not unreadable:
+        return None
+    counts = tuple(dataset_counts(c) for c in changes)
+    findings = 0
+    commit_stated = stated(info.commit_message, rules)
+    if analyse is not None and changes:
+        analyses = analyse(diff, *stated_parts(commit_stated))
+        findings = sum(
+            len(analysis.findings) for analysis, keep in zip(analyses, wanted, strict=True) if keep
+        )
+    return LogEntry(
+        info.commit,
+        info.date,
+        info.author,
+        info.subject,
+        commit_stated,
+        sum(c.added for c in counts),
+        sum(c.removed for c in counts),
+        sum(c.modified for c in counts),
+        counts,
+        findings,
+        tuple(unreadable),
+    )
 
 
 def dataset_counts(change: ChangedDataset) -> DatasetCounts:
