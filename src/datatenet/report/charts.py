@@ -1,0 +1,213 @@
+"""Small charts as geometry: rectangles and labels a template draws as inline SVG.
+
+Everything is computed here from the numbers, so the page needs no charting library and makes
+no request. Labels may come from the data (words, topic names): they are plain strings, and the
+template escapes them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+BAR_HEIGHT = 16
+GAP = 4
+LABEL_WIDTH = 170
+PLOT_WIDTH = 300
+VALUE_WIDTH = 80
+MAX_BARS = 30
+
+
+@dataclass(frozen=True)
+class Rect:
+    x: float
+    y: float
+    width: float
+    height: float
+    cls: str  # "base", "head", or a kind: the stylesheet colours it
+    title: str  # the tooltip: label and value
+
+
+@dataclass(frozen=True)
+class Label:
+    x: float
+    y: float
+    text: str
+    anchor: str = "start"  # start, middle, end
+    cls: str = ""
+
+
+@dataclass(frozen=True)
+class Chart:
+    width: float
+    height: float
+    title: str
+    rects: tuple[Rect, ...] = ()
+    labels: tuple[Label, ...] = ()
+    legend: tuple[tuple[str, str], ...] = field(default=())  # (css class, text)
+
+
+def _fmt(value: float) -> str:
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:.3g}"
+
+
+def bars(title: str, items: Sequence[tuple[str, float]], cls: str = "head") -> Chart | None:
+    """One horizontal bar per item, longest first as given; None when nothing is positive."""
+    items = [(label, float(value)) for label, value in items[:MAX_BARS] if _finite(value)]
+    top = max((abs(v) for _, v in items), default=0.0)
+    if not items or top == 0:
+        return None
+    rects, labels = [], []
+    for row, (label, value) in enumerate(items):
+        y = row * (BAR_HEIGHT + GAP)
+        width = PLOT_WIDTH * abs(value) / top
+        rects.append(
+            Rect(LABEL_WIDTH, y, max(width, 1), BAR_HEIGHT, cls, f"{label}: {_fmt(value)}")
+        )
+        labels.append(Label(LABEL_WIDTH - 6, y + BAR_HEIGHT - 4, _clip(label), "end"))
+        labels.append(Label(LABEL_WIDTH + width + 4, y + BAR_HEIGHT - 4, _fmt(value), cls="num"))
+    height = len(items) * (BAR_HEIGHT + GAP)
+    return Chart(LABEL_WIDTH + PLOT_WIDTH + VALUE_WIDTH, height, title, tuple(rects), tuple(labels))
+
+
+def paired_bars(
+    title: str, items: Sequence[tuple[str, float, float]], names: tuple[str, str] = ("base", "head")
+) -> Chart | None:
+    """Two bars per item (before and after), e.g. a topic's share in base and in head."""
+    items = [
+        (label, float(a), float(b)) for label, a, b in items[:MAX_BARS] if _finite(a) and _finite(b)
+    ]
+    top = max((max(abs(a), abs(b)) for _, a, b in items), default=0.0)
+    if not items or top == 0:
+        return None
+    half = BAR_HEIGHT // 2
+    rects, labels = [], []
+    for row, (label, before, after) in enumerate(items):
+        y = row * (BAR_HEIGHT + GAP)
+        for offset, value, cls, name in (
+            (0, before, "base", names[0]),
+            (half, after, "head", names[1]),
+        ):
+            width = PLOT_WIDTH * abs(value) / top
+            rects.append(
+                Rect(
+                    LABEL_WIDTH,
+                    y + offset,
+                    max(width, 1),
+                    half - 1,
+                    cls,
+                    f"{label}, {name}: {_fmt(value)}",
+                )
+            )
+        labels.append(Label(LABEL_WIDTH - 6, y + BAR_HEIGHT - 4, _clip(label), "end"))
+        end = LABEL_WIDTH + PLOT_WIDTH * max(abs(before), abs(after)) / top + 4
+        labels.append(Label(end, y + BAR_HEIGHT - 4, f"{_fmt(before)} → {_fmt(after)}", cls="num"))
+    height = len(items) * (BAR_HEIGHT + GAP)
+    legend = (("base", names[0]), ("head", names[1]))
+    return Chart(
+        LABEL_WIDTH + PLOT_WIDTH + VALUE_WIDTH + 40,
+        height,
+        title,
+        tuple(rects),
+        tuple(labels),
+        legend,
+    )
+
+
+def histogram_pair(
+    title: str, before: Sequence[float], after: Sequence[float], bins: int = 20
+) -> Chart | None:
+    """The distributions of one number (e.g. answer length) before and after, on shared bins,
+    each normalised to its own total so sizes of different samples compare."""
+    a = [float(v) for v in before if _finite(v)]
+    b = [float(v) for v in after if _finite(v)]
+    if not a and not b:
+        return None
+    low, high = min(a + b), max(a + b)
+    edges = (
+        [low + (high - low) * i / bins for i in range(bins + 1)] if high > low else [low, low + 1]
+    )
+    return binned_pair(title, edges, _counts(a, edges), _counts(b, edges))
+
+
+def binned_pair(
+    title: str, edges: Sequence[float], before: Sequence[float], after: Sequence[float]
+) -> Chart | None:
+    """Two histograms already binned (counts per bin between `edges`), drawn base above head."""
+    bins = len(edges) - 1
+    if bins < 1 or len(before) != bins or len(after) != bins:
+        return None
+    shares = [_shares(before), _shares(after)]
+    top = max(max(s, default=0.0) for s in shares)
+    if top == 0:
+        return None
+    width, row_height = 360.0, 44.0
+    step = width / bins
+    rects, labels = [], []
+    for row, (values, cls, name) in enumerate(
+        zip(shares, ("base", "head"), ("before", "after"), strict=True)
+    ):
+        y0 = row * (row_height + 14)
+        labels.append(Label(0, y0 + 10, name, cls="axis"))
+        for i, share in enumerate(values):
+            h = row_height * share / top
+            where = f"{_fmt(edges[i])}–{_fmt(edges[i + 1])}"
+            rects.append(
+                Rect(
+                    60 + i * step,
+                    y0 + row_height - h,
+                    max(step - 1, 1),
+                    h,
+                    cls,
+                    f"{name} {where}: {share:.1%}",
+                )
+            )
+        labels.append(Label(60, y0 + row_height + 11, _fmt(edges[0]), cls="axis"))
+        labels.append(Label(60 + width, y0 + row_height + 11, _fmt(edges[-1]), "end", "axis"))
+    return Chart(60 + width + 10, 2 * (row_height + 14), title, tuple(rects), tuple(labels))
+
+
+def stacked(
+    title: str, parts: Sequence[tuple[str, float, str]], width: float = 460
+) -> Chart | None:
+    """One bar split into parts (label, value, css class), e.g. unchanged/added/modified."""
+    total = sum(max(v, 0) for _, v, _ in parts)
+    if total <= 0:
+        return None
+    rects, x = [], 0.0
+    legend = []
+    for label, value, cls in parts:
+        if value <= 0:
+            continue
+        w = width * value / total
+        rects.append(Rect(x, 0, w, 18, cls, f"{label}: {_fmt(value)} ({value / total:.1%})"))
+        legend.append((cls, f"{label} {_fmt(value)}"))
+        x += w
+    return Chart(width, 18, title, tuple(rects), (), tuple(legend))
+
+
+def _counts(values: Sequence[float], edges: Sequence[float]) -> list[float]:
+    counts = [0.0] * (len(edges) - 1)
+    low, high = edges[0], edges[-1]
+    span = high - low or 1.0
+    for value in values:
+        index = min(int((value - low) / span * len(counts)), len(counts) - 1)
+        counts[max(index, 0)] += 1
+    return counts
+
+
+def _shares(counts: Sequence[float]) -> list[float]:
+    total = sum(counts)
+    return [c / total if total else 0.0 for c in counts]
+
+
+def _finite(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _clip(text: str, limit: int = 28) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
