@@ -32,16 +32,19 @@ HEADLINE = (
 )
 ZWSP = "\u200b"  # breaks what GitHub would turn into a mention, a reference or a link
 _PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#!|~$])")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _AUTOLINK = re.compile(r"(?i)(\bwww)(\.)|(:)(//)|(\bGH)(-\d)")
 
 
 def inert_markdown(text: str, limit: int = TEXT_LIMIT) -> str:
     """Untrusted text as one line of Markdown that renders as exactly that text: HTML
-    characters as entities, Markdown punctuation escaped, and a zero-width space after `@` and
-    `#` and inside `://`, `www.`, `GH-` so GitHub makes no mention, reference or link of it."""
+    characters as entities, Markdown punctuation and control characters escaped, and a
+    zero-width space after `@` and `#` and inside `://`, `www.`, `GH-`, so GitHub makes no
+    mention, reference or link of it."""
     text = " ".join(text.split())
     if len(text) > limit:
         text = text[: limit - 1] + "…"
+    text = _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode(), text)
     text = _AUTOLINK.sub(lambda m: ZWSP.join(g for g in m.groups() if g is not None), text)
     text = _PUNCTUATION.sub(r"\\\1", text)
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -208,7 +208,12 @@ def build_view(document: Mapping[str, Any], max_findings: int = MAX_FINDINGS_SHO
     datasets = list(document.get("datasets", []))
     findings = [(dataset_path(d), f) for d in datasets for f in d.get("findings", [])]
     findings.sort(key=lambda item: (SEVERITY_ORDER.get(item[1]["severity"], 9), -item[1]["score"]))
-    own = [_measure(m, dataset_path(d)) for d in datasets for m in d.get("measures", [])]
+    # With one dataset its measures are those of the whole change: shown once.
+    own = [
+        _measure(m, dataset_path(d))
+        for d in (datasets if len(datasets) > 1 else [])
+        for m in d.get("measures", [])
+    ]
     whole = [_measure(m, "") for m in document.get("measures", [])]
     measures = tuple(whole + own)
     sections = tuple(_section(spec, findings, measures, max_findings) for spec in SECTIONS)

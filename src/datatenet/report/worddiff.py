@@ -30,7 +30,7 @@ def tokens(text: str) -> list[str]:
 
 def word_diff(left: str, right: str) -> tuple[tuple[Segment, ...], tuple[Segment, ...]]:
     """The two texts cut into segments; `changed` marks the words one side has and the other
-    has not (whitespace is never marked)."""
+    has not (whitespace only between two changed words)."""
     a, b = tokens(left)[:MAX_TOKENS], tokens(right)[:MAX_TOKENS]
     changed_a = [True] * len(a)
     changed_b = [True] * len(b)
@@ -42,11 +42,14 @@ def word_diff(left: str, right: str) -> tuple[tuple[Segment, ...], tuple[Segment
 
 def _segments(words: list[str], changed: list[bool]) -> tuple[Segment, ...]:
     out: list[Segment] = []
-    for word, flag in zip(words, changed, strict=True):
-        flag = flag and not word.isspace()
-        if out and (out[-1].changed == flag or word.isspace()):
-            # whitespace joins the segment before it, so a run of changed words stays one mark
-            out[-1] = Segment(out[-1].text + word, out[-1].changed)
+    for index, (word, flag) in enumerate(zip(words, changed, strict=True)):
+        if word.isspace():
+            # marked only inside a run of changed words, so the run reads as one mark
+            before = index > 0 and changed[index - 1]
+            after = index + 1 < len(words) and changed[index + 1]
+            flag = before and after
+        if out and out[-1].changed == flag:
+            out[-1] = Segment(out[-1].text + word, flag)
         else:
             out.append(Segment(word, flag))
     return tuple(out)
