@@ -1,0 +1,73 @@
+"""The wheel carries the report templates and the demo data: built from this checkout, installed
+into a fresh virtual environment, and a report rendered there, away from the source tree."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+from tests.conftest import ROOT
+
+SCRIPT = """
+import json, sys
+from importlib import resources
+from pathlib import Path
+import datatenet
+from datatenet.analysis.base import AnalysisConfig
+from datatenet.analysis.run import analyse_change
+from datatenet.diff import diff_versions
+from datatenet.formats.load import LoadOptions, load_files
+from datatenet.report.document import report_document
+from datatenet.report.html import render_html
+from datatenet.report.json_report import diff_document
+from datatenet.report.markdown import render_markdown
+from datatenet.report.view import build_view
+
+data = resources.files("datatenet.demo") / "data"
+out = Path(sys.argv[1])
+base = out / "base.jsonl"
+head = out / "head.jsonl"
+base.write_text((data / "support.jsonl").read_text("utf-8"), "utf-8")
+head.write_text(base.read_text("utf-8") + (data / "logs.jsonl").read_text("utf-8"), "utf-8")
+old, new = load_files([base, head], LoadOptions())
+changeset = diff_versions(old, new)
+analysis = analyse_change(changeset, AnalysisConfig())
+view = build_view(report_document(diff_document([changeset], 0, [analysis])))
+(out / "report.html").write_text(render_html(view), "utf-8")
+(out / "report.md").write_text(render_markdown(view), "utf-8")
+print(datatenet.__file__)
+"""
+
+
+def run(*args: str | Path, cwd: Path) -> str:
+    result = subprocess.run(
+        [str(a) for a in args], cwd=cwd, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def test_the_wheel_renders_a_report_from_a_fresh_environment(tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+        "-w", dist, ROOT, cwd=tmp_path)  # fmt: skip
+    (wheel,) = dist.glob("datatenet-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for template in (ROOT / "templates").iterdir():
+        if template.suffix in (".j2", ".css", ".js"):
+            assert f"datatenet/templates/{template.name}" in names
+    assert "datatenet/demo/data/support.jsonl" in names
+
+    venv = tmp_path / "venv"
+    run(sys.executable, "-m", "venv", venv, cwd=tmp_path)
+    python = venv / "bin" / "python"
+    run(python, "-m", "pip", "install", "-q", wheel, cwd=tmp_path)
+    out = tmp_path / "out"
+    out.mkdir()
+    installed = run(python, "-c", SCRIPT, out, cwd=out).strip()
+    assert installed.startswith(str(venv)), installed
+    page = (out / "report.html").read_text("utf-8")
+    assert '<section id="pairs"' in page and "contradiction" in page
+    assert "datatenet:" in (out / "report.md").read_text("utf-8")
