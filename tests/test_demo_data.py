@@ -3,7 +3,6 @@ brings the problem its step of the story shows (with the checks that exist today
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -27,7 +26,7 @@ def test_shipped_files_are_what_the_generator_builds() -> None:
 def test_the_dataset_is_a_few_hundred_distinct_support_samples() -> None:
     built = build()
     total = sum(len(rows) for rows in built.values())
-    assert 150 <= len(built["support.jsonl"]) and 250 <= total <= 400
+    assert len(built["support.jsonl"]) >= 150 and 250 <= total <= 400
     questions = [r["messages"][1]["content"] for r in built["support.jsonl"]]
     assert len(set(questions)) == len(questions)
     assert all(r["messages"][2]["content"] for r in built["support.jsonl"])
