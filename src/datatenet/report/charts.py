@@ -8,7 +8,7 @@ template escapes them.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 BAR_HEIGHT = 16
@@ -211,3 +211,36 @@ def _finite(value: object) -> bool:
 def _clip(text: str, limit: int = 28) -> str:
     text = " ".join(str(text).split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+PALETTE = 8  # css classes c0..c7 colour the parts of stacked columns
+
+
+def stacked_columns(
+    title: str, columns: Sequence[tuple[str, Mapping[str, float]]], keys: Sequence[str]
+) -> Chart | None:
+    """One column per step (e.g. a commit), split by key (e.g. a behaviour), over time."""
+    top = max((sum(max(v, 0) for v in parts.values()) for _, parts in columns), default=0.0)
+    if not columns or top <= 0:
+        return None
+    height, step = 160.0, max(14.0, min(48.0, 640.0 / len(columns)))
+    classes = {key: f"c{i % PALETTE}" for i, key in enumerate(keys)}
+    rects, labels = [], []
+    for index, (label, parts) in enumerate(columns):
+        x, y = 40 + index * step, height
+        for key in keys:
+            value = parts.get(key, 0.0)
+            if value <= 0:
+                continue
+            h = height * value / top
+            y -= h
+            rects.append(Rect(x, y, step - 2, h, classes[key], f"{label}: {key}: {_fmt(value)}"))
+        if len(columns) <= 30 or index % max(1, len(columns) // 15) == 0:
+            labels.append(
+                Label(x + (step - 2) / 2, height + 12, _clip(label, 10), "middle", "axis")
+            )
+    labels.append(Label(36, 10, _fmt(top), "end", "axis"))
+    labels.append(Label(36, height, "0", "end", "axis"))
+    legend = tuple((classes[key], _clip(key, 60)) for key in keys)
+    width = 40 + len(columns) * step + 10
+    return Chart(width, height + 16, title, tuple(rects), tuple(labels), legend)

@@ -14,6 +14,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from datatenet import __version__
+from datatenet.report.history_view import HistoryView
 from datatenet.report.templates import environment, resource
 from datatenet.report.view import ReportView
 
@@ -38,6 +39,19 @@ def render_html(view: ReportView) -> str:
         ],
         unclaimed=[m for m in view.measures if not any(m in s.measures for s in view.sections)],
         invalid_rows=[(r.dataset, r.side, r.origin, r.reason) for r in view.invalid],
+    )
+
+
+def render_history_html(view: HistoryView) -> str:
+    from markupsafe import Markup
+
+    css, js = resource("report.css"), resource("report.js")
+    return _template("history.html.j2").render(
+        view=view,
+        css=Markup(css),
+        js=Markup(js),
+        csp=content_security_policy(css, js),
+        version=__version__,
     )
 
 
