@@ -88,6 +88,9 @@ def test_findings_filter_by_kind_and_sort_by_score(report: Path, tmp_path: Path)
         second = visible_cards(visit, "pairs")
         assert len(second) == min(20, total - 20)
         assert second[0]["score"] >= scores[-1]
+        page.emulate_media(media="print")  # printing shows every page of the list
+        assert len(visible_cards(visit, "pairs")) == total
+        assert not page.locator("#pairs [data-filter]").is_visible()
 
 
 def test_tables_sort_and_filter(report: Path, tmp_path: Path) -> None:

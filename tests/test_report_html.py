@@ -85,6 +85,8 @@ def test_word_diff_marks_only_the_words_that_differ() -> None:
     assert [s.text for s in left if s.changed] == ["30"]
     assert [s.text for s in right if s.changed] == ["7"]
     assert "".join(s.text for s in left) == "Deleted notes stay for 30 days."
+    cased = word_diff("No, two-factor is off.", "Two-factor is on.")
+    assert [s.text for s in cased[1] if s.changed] == ["on"]
     chinese = word_diff("答案是二十一", "答案是二十四")
     assert [s.text for s in chinese[0] if s.changed] == ["一"]
 

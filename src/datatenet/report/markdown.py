@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from datatenet.report.view import FindingView, ReportView
+from datatenet.report.view import FindingView, ReportView, rank
 from datatenet.report.worddiff import Segment
 
 LIMIT = 65_536  # GitHub's maximum comment body, in characters
@@ -56,7 +56,7 @@ def render_markdown(view: ReportView, html_name: str | None = None, limit: int =
     report = f"the HTML report ({inert_markdown(html_name)})" if html_name else "the HTML report"
     head = _header(view)
     findings = [f for s in view.sections for f in s.findings]
-    findings.sort(key=lambda f: ({"error": 0, "warning": 1}.get(f.severity, 2), -f.score))
+    findings.sort(key=lambda f: rank({"severity": f.severity, "kind": f.kind, "score": f.score}))
     parts = [head]
     if view.finding_total:
         parts.append(f"\n### Findings ({view.finding_total:,}), most severe first\n")

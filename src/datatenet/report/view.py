@@ -22,6 +22,8 @@ MAX_EVIDENCE = 20  # evidence lines per measure or gate
 MAX_INVALID = 200
 TEXT_LIMIT = 600
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+# Within a severity, what a reviewer should read first: what the model would learn wrong.
+KIND_ORDER = {"contradiction": 0, "contamination": 1, "exact-duplicate": 2, "near-duplicate": 3}
 
 
 @dataclass(frozen=True)
@@ -207,7 +209,7 @@ class ReportView:
 def build_view(document: Mapping[str, Any], max_findings: int = MAX_FINDINGS_SHOWN) -> ReportView:
     datasets = list(document.get("datasets", []))
     findings = [(dataset_path(d), f) for d in datasets for f in d.get("findings", [])]
-    findings.sort(key=lambda item: (SEVERITY_ORDER.get(item[1]["severity"], 9), -item[1]["score"]))
+    findings.sort(key=lambda item: rank(item[1]))
     # With one dataset its measures are those of the whole change: shown once.
     own = [
         _measure(m, dataset_path(d))
@@ -251,6 +253,12 @@ def build_view(document: Mapping[str, Any], max_findings: int = MAX_FINDINGS_SHO
         finding_counts=tuple(kinds.most_common()),
         severity_counts=tuple((s, severities[s]) for s in SEVERITY_ORDER if severities[s]),
     )
+
+
+def rank(finding: Mapping[str, Any]) -> tuple[int, int, float]:
+    """Most severe first; then contradictions before copies; then the strongest."""
+    severity = SEVERITY_ORDER.get(finding["severity"], 9)
+    return severity, KIND_ORDER.get(finding["kind"], 9), -float(finding["score"])
 
 
 def dataset_path(dataset: Mapping[str, Any]) -> str:

@@ -34,7 +34,8 @@ def word_diff(left: str, right: str) -> tuple[tuple[Segment, ...], tuple[Segment
     a, b = tokens(left)[:MAX_TOKENS], tokens(right)[:MAX_TOKENS]
     changed_a = [True] * len(a)
     changed_b = [True] * len(b)
-    for block in SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks():
+    lower_a, lower_b = [t.lower() for t in a], [t.lower() for t in b]  # "No, two" ~ "Two"
+    for block in SequenceMatcher(None, lower_a, lower_b, autojunk=False).get_matching_blocks():
         changed_a[block.a : block.a + block.size] = [False] * block.size
         changed_b[block.b : block.b + block.size] = [False] * block.size
     return _segments(a, changed_a), _segments(b, changed_b)
