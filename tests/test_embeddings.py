@@ -340,15 +340,17 @@ def test_cache_directory_in_and_outside_a_repository(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from datatenet.repo.analyses import cache_dir_for
+    from datatenet.repo.repository import Repo as Repository
 
     repo = Repo(tmp_path / "repo")
     (repo.path / "sub").mkdir()
-    assert cache_dir_for(repo.path / "sub") == (repo.path / ".git" / "datatenet").resolve()
+    found = cache_dir_for(Repository.find(repo.path / "sub"))
+    assert found == (repo.path / ".git" / "datatenet").resolve()
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     outside = tmp_path / "outside"
     outside.mkdir()
     monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
-    assert cache_dir_for(outside) == tmp_path / "xdg" / "datatenet"
+    assert cache_dir_for(Repository.find(outside)) == tmp_path / "xdg" / "datatenet"
     assert cache_directory() == tmp_path / "xdg" / "datatenet" / "embeddings"
 
 

@@ -187,8 +187,12 @@ def test_blame_text_and_summary(history: History) -> None:
 
 
 def test_second_run_reads_history_from_the_cache(history: History, tmp_path: Path) -> None:
-    from datatenet.history import log
+    from datatenet.repo.repository import Repo as Repository
+    from datatenet.verbs.history import log
 
-    first = log(history.repo.path)
-    second = log(history.repo.path)
+    with Repository.open(history.repo.path) as repo:
+        first = log(repo)
+    with Repository.open(history.repo.path) as repo:
+        second = log(repo)
+        assert repo.store.parsed == 0  # every version came from the id cache
     assert first == second

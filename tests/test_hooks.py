@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from datatenet.hooks import STAGES, hook_script
+from datatenet.verbs.install import STAGES, hook_script
 from tests.conftest import ROOT, run_cli
 from tests.repos import Repo, alpaca
 
@@ -410,10 +410,13 @@ def test_check_gates_over_findings_from_an_analysis(
     repo: Repo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Analyses plug into `check`: their findings become metrics the [gates] bound."""
-    from datatenet import hooks
+    from datatenet import exits
     from datatenet.analysis.base import Analysis
     from datatenet.analysis.findings import Finding, SampleRef
-    from datatenet.repo_diff import RepoDiff
+    from datatenet.repo.diff import RepoDiff
+    from datatenet.repo.repository import Repo as Repository
+    from datatenet.report.hooks import render_check
+    from datatenet.verbs.commit import check
 
     def analyse(diff: RepoDiff) -> tuple[Analysis, ...]:
         (change,) = diff.changes
@@ -434,8 +437,14 @@ def test_check_gates_over_findings_from_an_analysis(
     repo.write(TRAIN, alpaca(21))
     repo.git("add", "-A")
     monkeypatch.chdir(repo.path)
-    verdict = hooks.check(repo.path, analyse=analyse)
-    assert not verdict.ok and verdict.exit_code == 1
-    assert "FAILED: contradictions = 1, above max 0" in verdict.text
-    assert f"{TRAIN}:21: same question, opposite answer (matches {TRAIN}:1)" in verdict.text
-    assert hooks.check(repo.path).ok  # without the analysis: not measured, noted
+    with Repository.open(repo.path) as opened:
+        verdict = check(opened, analyse=analyse)
+        text = render_check(verdict)
+        assert not verdict.ok and exits.of(verdict.ok) == 1
+        assert "FAILED: contradictions = 1, above max 0" in text
+        assert f"{TRAIN}:21: same question, opposite answer (matches {TRAIN}:1)" in text
+        (dataset,) = verdict.datasets  # the change, paired with its analysis
+        assert dataset.change is not None and dataset.change.path == TRAIN
+        assert dataset.analysis.findings[0].kind == "contradiction"
+    with Repository.open(repo.path) as opened:
+        assert check(opened).ok  # without the analysis: not measured, noted

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from datatenet.analysis.measures import Measure, combine_measures
 from datatenet.errors import DatatenetError
@@ -33,10 +33,10 @@ from datatenet.errors import DatatenetError
 if TYPE_CHECKING:
     from datatenet.analysis.base import Analysis
     from datatenet.analysis.findings import Finding
-    from datatenet.repo_diff import RepoDiff
+    from datatenet.repo.diff import RepoDiff
 
-LEVELS = ("error", "warn")
-EVIDENCE_SHOWN = 5
+Level = Literal["error", "warn"]
+LEVELS: tuple[str, ...] = get_args(Level)
 DIFF_METRICS = (
     "added",
     "removed",
@@ -53,19 +53,38 @@ FINDING_METRICS = {
     "near-duplicate": "near_duplicates",
     "semantic-duplicate": "semantic_duplicates",
     "contradiction": "contradictions",
+    "contamination": "eval_contamination",
+    "noise": "noise",
 }
+# Measures of the analyzers (analysis/drift.py, stability.py, coverage.py, focus.py,
+# boundaries.py, contamination.py, noise.py; documented in docs/json.md).
+ANALYSIS_METRICS = (
+    "style_drift_auc",
+    "style_drift_descriptors",
+    "expression_divergence",
+    "coverage_shift",
+    "new_topics",
+    "focus_entropy",
+    "focus_top_share",
+    "statement_fit",
+    "behaviour_shown",
+    "counter_examples",
+    "narrow_world_auc",
+    "noise_share",
+)
 KNOWN_METRICS = (
     *DIFF_METRICS,
     *FINDING_METRICS.values(),
     "duplicates",
     "added_duplicate_share",
+    *ANALYSIS_METRICS,
 )
 
 
 @dataclass(frozen=True)
 class Gate:
     metric: str
-    level: str  # "error" or "warn"
+    level: Level
     max: float | None = None
     min: float | None = None
 
@@ -114,10 +133,11 @@ class GateVerdict:
         return not self.failed and not self.errors
 
 
-# The gates of a repository whose config has no [gates] table (DESIGN.md's sketch).
+# The gates of a repository whose config has no [gates] table.
 DEFAULT_GATES: Mapping[str, Any] = {
     "added_duplicate_share": {"max": 0.05, "level": "error"},
     "contradictions": {"max": 0, "level": "error"},
+    "eval_contamination": {"max": 0, "level": "error"},
 }
 
 
@@ -159,7 +179,8 @@ def parse_gates(table: Mapping[str, Any], where: str = "config") -> tuple[Gate, 
             bounds[key] = None if value is None else float(value)
         if bounds["max"] is None and bounds["min"] is None:
             raise DatatenetError(f"{where}: gate {name!r} sets no max or min", f"e.g. {example}")
-        gates.append(Gate(name, level, max=bounds["max"], min=bounds["min"]))
+        chosen: Level = "warn" if level == "warn" else "error"
+        gates.append(Gate(name, chosen, max=bounds["max"], min=bounds["min"]))
     return tuple(gates)
 
 
@@ -271,29 +292,6 @@ def evaluate(
         passed = not (too_high or too_low)
         results.append(GateResult(gate, value, passed, reason, () if passed else measure.evidence))
     return GateVerdict(tuple(results), tuple(errors))
-
-
-def render(verdict: GateVerdict, *, verbose: bool = False) -> list[str]:
-    """Lines for the terminal: failed gates with their evidence, warnings, gates that measured
-    nothing; passed gates too when verbose."""
-    lines: list[str] = []
-    for error in verdict.errors:
-        lines.append(f"  error: {error}")
-    for result in verdict.results:
-        if not result.measured:
-            lines.append(f"  note: gate {result.reason}")
-            continue
-        if result.passed:
-            if verbose:
-                lines.append(f"  ok: {result.reason}")
-            continue
-        label = "FAILED" if result.gate.level == "error" else "warning"
-        lines.append(f"  {label}: {result.reason}")
-        for item in result.evidence[:EVIDENCE_SHOWN]:
-            lines.append(f"    {item}")
-        if len(result.evidence) > EVIDENCE_SHOWN:
-            lines.append(f"    … and {len(result.evidence) - EVIDENCE_SHOWN} more")
-    return lines
 
 
 def _number(value: float | None) -> str:

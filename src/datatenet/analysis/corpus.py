@@ -32,10 +32,17 @@ class Item:
     rejected: str | None = None  # the rejected answer, for preference data
     label: bool | None = None  # KTO / unpaired preference: is the answer desirable
     system: str = ""  # kept apart from `prompt` (see `item`), but part of a sample's identity
+    question: str | None = None  # the last user turn; None: the whole prompt is the question
 
     @property
     def text(self) -> str:
         return f"{self.prompt}\n{self.response}"
+
+    @property
+    def last_turn(self) -> str:
+        """What is asked last: two conversations sharing a context but asking another last
+        question do not ask the same."""
+        return self.prompt if self.question is None else self.question
 
     def ref(self) -> SampleRef:
         last_turn = self.prompt.rsplit("\n", 1)[-1] if len(self.prompt) > 160 else self.prompt
@@ -73,6 +80,7 @@ def item(sample: Sample) -> Item:
     # The turns only: a system prompt shared by the whole dataset would make every prompt look
     # alike to the similarity checks. (The prompt id still covers it.)
     turns = "\n".join(m.content or (m.tool_calls or "") for m in sample.prompt_messages)
+    asked = [m.content for m in sample.prompt_messages if m.role == "user"]
     return Item(
         sample.id,
         sample.prompt_id,
@@ -82,6 +90,7 @@ def item(sample: Sample) -> Item:
         rejected,
         sample.label,
         sample.system,
+        asked[-1] if len(sample.prompt_messages) > 1 and asked else None,
     )
 
 

@@ -31,7 +31,7 @@ from datatenet.files import write_atomically
 FORMAT = 1
 MAGIC = b"DTNMH\x00\x00\x01"
 MINHASH_DIR = "minhash"
-NORMALIZE_VERSION = 1  # bump when normalize() or shingling changes
+NORMALIZE_VERSION = 2  # bump when normalize() or shingling changes (2: symbols spaced)
 MAX_ROWS = 1_000_000  # beyond this, a write keeps only the rows of the current run
 KEY_SIZE = 16
 _LENGTH = struct.Struct("<I")

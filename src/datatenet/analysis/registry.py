@@ -9,20 +9,33 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from datatenet.analysis.base import CHECKS, Analysis, AnalysisConfig, Analyzer, Inputs
+from datatenet.analysis.boundaries import BoundariesCheck
+from datatenet.analysis.contamination import ContaminationCheck
 from datatenet.analysis.corpus import Corpus
-from datatenet.analysis.pairs import Conflicts, LexicalDuplicates, SemanticDuplicates
+from datatenet.analysis.coverage import CoverageCheck
+from datatenet.analysis.drift import StyleDriftCheck
+from datatenet.analysis.focus import FocusCheck
+from datatenet.analysis.noise import NoiseCheck
+from datatenet.analysis.pairs import PairVerdicts
+from datatenet.analysis.stability import ExpressionStabilityCheck
 from datatenet.errors import DatatenetError
 
 ANALYZERS: tuple[Analyzer, ...] = (
-    LexicalDuplicates(),
-    SemanticDuplicates(),
-    Conflicts(),
+    PairVerdicts(),
+    ContaminationCheck(),
+    NoiseCheck(),
+    StyleDriftCheck(),
+    ExpressionStabilityCheck(),
+    CoverageCheck(),
+    FocusCheck(),
+    BoundariesCheck(),
 )
 ALL_CHECKS: tuple[str, ...] = tuple(
     dict.fromkeys((*CHECKS, *(name for a in ANALYZERS for name in sorted(a.checks))))
 )
 GROUPS: Mapping[str, tuple[str, ...]] = {
     "duplicates": ("exact", "near", "semantic"),
+    "drift": ("style", "stability", "coverage", "focus", "boundaries"),
     "all": ALL_CHECKS,
     "none": (),
 }

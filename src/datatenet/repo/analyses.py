@@ -12,42 +12,45 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import orjson
-
-from datatenet.analysis.base import DEFAULT_MODEL, Analysis, AnalysisConfig
-from datatenet.analysis.registry import parse_checks
-from datatenet.analysis.thresholds import Thresholds
-from datatenet.errors import DatatenetError
-from datatenet.files import write_atomically
-
 if TYPE_CHECKING:
+    from datatenet.analysis.base import Analysis, AnalysisConfig
     from datatenet.config import Settings
-    from datatenet.repo_diff import RepoDiff
+    from datatenet.repo.diff import RepoDiff
+    from datatenet.repo.repository import Repo
+
+    # The analyses of one repository diff: one per changed dataset, in the order of
+    # `diff.changes`.
+    AnalyseDiff = Callable[[RepoDiff], tuple[Analysis, ...]]
 
 FINDINGS_DIR = "findings"
 CACHE_FORMAT = 2  # 2: an analysis per changed dataset, with measures and notes
+# Nothing of the analyses is imported before a change needs analysing: a commit hook with no
+# data change never pays for it.
 
-# The analyses of one repository diff: one per changed dataset, in the order of `diff.changes`.
-AnalyseDiff = Callable[["RepoDiff"], tuple[Analysis, ...]]
 
-
-def cache_dir_for(start: Path) -> Path:
-    """Where the analyses cache what they compute for work in `start`: the repository's cache
-    directory (under the git common dir, shared by its work trees), or the user's."""
+def cache_dir_for(repo: Repo | None) -> Path:
+    """Where the analyses cache what they compute: the repository's cache directory (under
+    the git common dir, shared by its work trees), or, outside a repository, the user's."""
+    if repo is not None:
+        return repo.cache_root
     from datatenet.embeddings.cache import user_cache_directory
-    from datatenet.idcache import cache_root
-    from datatenet.sources.git import repo_root
 
-    try:
-        return cache_root(repo_root(start))
-    except (DatatenetError, OSError):
-        return user_cache_directory()
+    return user_cache_directory()
+
+
+def repo_analysis_config(repo: Repo, checks: str | None) -> AnalysisConfig:
+    """`analysis_config` with the repository's settings and cache directory."""
+    return analysis_config(checks, repo.settings, repo.cache_root)
 
 
 def analysis_config(
     checks: str | None, settings: Settings | None = None, cache_dir: Path | None = None
 ) -> AnalysisConfig:
     """Checks from the command line; thresholds and model from the settings."""
+    from datatenet.analysis.base import DEFAULT_MODEL, AnalysisConfig
+    from datatenet.analysis.registry import parse_checks
+    from datatenet.analysis.thresholds import Thresholds
+
     chosen = parse_checks(checks)
     if settings is None:
         return AnalysisConfig(chosen, cache_dir=cache_dir)
@@ -65,6 +68,11 @@ def analyse_diff(diff: RepoDiff, config: AnalysisConfig) -> tuple[Analysis, ...]
 
 def commit_analyses(config: AnalysisConfig) -> AnalyseDiff:
     """`analyse_diff`, with the analyses of revision pairs kept on disk (log, check-range)."""
+
+    import orjson
+
+    from datatenet.analysis.base import Analysis
+    from datatenet.files import write_atomically
 
     def analyse(diff: RepoDiff) -> tuple[Analysis, ...]:
         path = _cache_path(config, diff)
@@ -86,6 +94,8 @@ def commit_analyses(config: AnalysisConfig) -> AnalyseDiff:
 def _cache_path(config: AnalysisConfig, diff: RepoDiff) -> Path | None:
     if config.cache_dir is None or diff.base.kind != "revision" or diff.head.kind != "revision":
         return None  # the index and the work tree change: never cached
+    import orjson
+
     from datatenet import __version__
     from datatenet.samples import CANONICAL_VERSION
 
@@ -107,3 +117,17 @@ def _cache_path(config: AnalysisConfig, diff: RepoDiff) -> Path | None:
     )
     name = hashlib.blake2b(key, digest_size=16).hexdigest()
     return config.cache_dir / FINDINGS_DIR / f"{name}.json"
+
+
+def analyses_for(repo: Repo, checks: str) -> AnalyseDiff:
+    """`commit_analyses` with the repository's configuration, set up on the first diff it sees:
+    a hook with nothing relevant staged never reads the thresholds, and `log` reads them once,
+    not once per commit."""
+    made: list[AnalyseDiff] = []
+
+    def analyse(diff: RepoDiff) -> tuple[Analysis, ...]:
+        if not made:
+            made.append(commit_analyses(repo_analysis_config(repo, checks)))
+        return made[0](diff)
+
+    return analyse

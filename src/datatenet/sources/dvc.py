@@ -16,9 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import orjson
-import yaml
-
 from datatenet.errors import DatatenetError
 
 LOCK_FILE = "dvc.lock"
@@ -63,6 +60,8 @@ def _in_dvc_dir(path: str) -> bool:
 
 
 def _load_yaml(data: bytes, where: str) -> Any:
+    import yaml  # only where a pointer is read: a hook with no data change never needs it
+
     try:
         return yaml.load(data, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
@@ -194,6 +193,8 @@ def read_object(
 
 def parse_manifest(data: bytes, where: str) -> list[ManifestEntry]:
     """A `.dir` object: the files of a tracked directory with their md5s."""
+    import orjson
+
     try:
         document = orjson.loads(data)
     except orjson.JSONDecodeError:
