@@ -37,6 +37,7 @@ from datatenet.report.json_report import diff_document
 from datatenet.report.markdown import render_markdown
 from datatenet.report.metrics import metrics_json
 from datatenet.report.view import build_view
+from datatenet.results.diff import DatasetResult, DiffResult
 
 WORK = Path(__file__).resolve().parent / "_work" / "report"
 T = TypeVar("T")
@@ -75,7 +76,8 @@ def run(base_path: Path, head_path: Path, label: str) -> None:
     config = AnalysisConfig(parse_checks("exact,near,conflicts"))
     analysis, analysed = timed("analysis", lambda: analyse_change(changeset, config))
     steps: list[float] = []
-    diff, t = timed("JSON document", lambda: diff_document([changeset], 0, [analysis]))
+    result = DiffResult((DatasetResult(changeset, analysis),))
+    diff, t = timed("JSON document", lambda: diff_document(result))
     steps.append(t)
     document, t = timed(
         "report document + gates", lambda: report_document(diff, gates=parse_gates(DEFAULT_GATES))

@@ -23,6 +23,7 @@ from datatenet.formats.load import LoadOptions, load_files
 from datatenet.gates import DEFAULT_GATES, parse_gates
 from datatenet.report.document import report_document
 from datatenet.report.json_report import diff_document
+from datatenet.results.diff import DatasetResult, DiffResult
 
 HOSTILE_PROMPT = (
     '<script>window.__pwned = 1</script> <img src=x onerror="window.__pwned = 2"> '
@@ -62,7 +63,7 @@ def diff_of(base: Path, head: Path) -> dict[str, Any]:
     old, new = load_files([base, head], LoadOptions())
     changeset = diff_versions(old, new)
     config = AnalysisConfig(parse_checks("exact,near,conflicts"))
-    return diff_document([changeset], 0, [analyse_change(changeset, config)])
+    return diff_document(DiffResult((DatasetResult(changeset, analyse_change(changeset, config)),)))
 
 
 def with_measures(diff: Mapping[str, Any]) -> dict[str, Any]:

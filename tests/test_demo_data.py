@@ -11,7 +11,7 @@ from datatenet.analysis.base import AnalysisConfig
 from datatenet.analysis.registry import parse_checks
 from datatenet.analysis.run import analyse_change
 from datatenet.demo.corpus import DATA_DIR, build, jsonl
-from datatenet.demo.story import STEPS
+from datatenet.demo.story import EVAL_BATCH, STEPS
 from datatenet.diff import diff_versions
 from datatenet.formats.load import LoadOptions, load_files
 
@@ -25,12 +25,12 @@ def test_shipped_files_are_what_the_generator_builds() -> None:
 
 def test_the_dataset_is_a_few_hundred_distinct_support_samples() -> None:
     built = build()
-    total = sum(len(rows) for rows in built.values())
+    total = sum(len(rows) for name, rows in built.items() if name != EVAL_BATCH)
     assert len(built["support.jsonl"]) >= 150 and 250 <= total <= 400
     questions = [r["messages"][1]["content"] for r in built["support.jsonl"]]
     assert len(set(questions)) == len(questions)
     assert all(r["messages"][2]["content"] for r in built["support.jsonl"])
-    assert {step.batch for step in STEPS if step.batch} == set(built)
+    assert {step.batch for step in STEPS if step.batch} | {EVAL_BATCH} == set(built)
 
 
 def findings_of(tmp_path: Path, batch: str) -> dict[str, int]:
@@ -72,3 +72,17 @@ def test_the_restyled_answers_are_in_another_style() -> None:
     assert min(a.count("## ") for a in answers) >= 1
     handbook = [r["messages"][2]["content"] for r in built["support.jsonl"]]
     assert not any("## " in a or emoji(a) for a in handbook)
+
+
+def test_the_eval_set_holds_two_of_the_raw_logs() -> None:
+    built = build()
+    logged = {json_line(r) for r in built["logs.jsonl"]}
+    held_out = [json_line(r) for r in built[EVAL_BATCH]]
+    assert sum(line in logged for line in held_out) == 2
+    trained = {json_line(r) for name, rows in built.items() if name != EVAL_BATCH for r in rows}
+    assert sum(line in trained for line in held_out) == 2  # the others are held out
+
+
+def json_line(record: dict[str, object]) -> str:
+    """A record's training content: its messages (the `source` is metadata)."""
+    return jsonl([{"messages": record["messages"]}])

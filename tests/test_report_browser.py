@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from datatenet.report.html import render_html
-from datatenet.report.view import SECTION_IDS, build_view
+from datatenet.report.sections import SECTION_IDS
+from datatenet.report.view import build_view
 from tests.browser import Visit, open_page, screenshot
 from tests.report_cases import diff_of, report_of, with_measures, write_pair
 

@@ -14,7 +14,8 @@ import pytest
 
 from datatenet.report.html import render_html
 from datatenet.report.metrics import metrics
-from datatenet.report.view import SECTION_IDS, build_view
+from datatenet.report.sections import SECTION_IDS
+from datatenet.report.view import build_view
 from datatenet.report.worddiff import word_diff
 from tests.report_cases import diff_of, report_of, with_measures, write_pair
 

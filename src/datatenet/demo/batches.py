@@ -268,3 +268,50 @@ SCATTERED: tuple[tuple[str, str], ...] = (
         "dry out completely in between.",
     ),
 )
+
+# The held-out evaluation set (eval/held_out.jsonl): questions kept out of training to measure
+# the assistant. Two raw-log samples (`EVAL_COPIED`) are also in it: the logs batch copies them.
+HELD_OUT: tuple[tuple[str, str], ...] = (
+    (
+        "How do I move a note to another notebook?",
+        "You can move it from the note's menu.\n\n1. Open the note and its menu.\n2. Choose "
+        "**Move to notebook**.\n3. Pick the notebook.\n\nThe note keeps its tags and history.",
+    ),
+    (
+        "Can I lock a single note with a password?",
+        "Yes, on Plus.\n\n1. Open the note and its menu.\n2. Choose **Lock note**.\n3. Set a "
+        "password you will remember.\n\nLocked notes cannot be recovered without it.",
+    ),
+    (
+        "How do I change the font size in the editor?",
+        "The size is a setting of the app.\n\n1. Open **Settings**.\n2. Choose **Editor**.\n"
+        "3. Drag the **Text size** slider.\n\nThe change applies to every note.",
+    ),
+    (
+        "Where do I see how much storage I'm using?",
+        "Storage is shown in your account settings.\n\n1. Open **Settings**.\n2. Choose "
+        "**Account**.\n3. Look under **Storage**.\n\nAttachments count, text barely does.",
+    ),
+    (
+        "How can I print a notebook?",
+        "Print a notebook by exporting it first.\n\n1. Open the notebook's menu.\n2. Choose "
+        "**Export as PDF**.\n3. Print the PDF.\n\nEach note starts on a new page.",
+    ),
+    (
+        "How do I turn off the sound when a reminder fires?",
+        "Reminder sounds follow the app's notification settings.\n\n1. Open **Settings**.\n"
+        "2. Choose **Notifications**.\n3. Turn off **Reminder sound**.\n\n"
+        "The reminder still shows, silently.",
+    ),
+    (
+        "Can two people edit the same note at once?",
+        "Yes: shared notes update live.\n\n1. Share the note with **Can edit**.\n2. Both open "
+        "it.\n3. Each cursor shows its owner's name.\n\nChanges merge as you type.",
+    ),
+    (
+        "How do I rename a tag everywhere?",
+        "Rename it once in the tag list.\n\n1. Open the sidebar.\n2. Open **Tags**, then the "
+        "tag's menu.\n3. Choose **Rename**.\n\nEvery note with the tag follows.",
+    ),
+)
+EVAL_COPIED = ("how do I make a checklist", "Can I see an older version of a note")

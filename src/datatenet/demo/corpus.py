@@ -33,6 +33,7 @@ NAMES = (
     "logs.jsonl",
     "friendly.jsonl",
     "misc.jsonl",
+    "eval.jsonl",
 )
 Record = dict[str, Any]
 
@@ -165,10 +166,19 @@ def logs(rng: random.Random, base: Sequence[Record]) -> list[Record]:
     return out
 
 
+def held_out(logged: Sequence[Record]) -> list[Record]:
+    """The eval set: held-out questions, and the raw-log samples that copy two of them."""
+    out = [sample(q, a, "eval") for q, a in batches.HELD_OUT]
+    for start in batches.EVAL_COPIED:
+        found = next(r for r in logged if start.lower() in r["messages"][1]["content"].lower())
+        out.append(dict(found, source="eval"))
+    return out
+
+
 def build() -> dict[str, list[Record]]:
     rng = random.Random(SEED)
     base = support(rng)
-    return {
+    built = {
         "support.jsonl": base,
         "lost_notes.jsonl": _platform_samples(rng, batches.LOST_NOTES, "handbook", 2),
         "duplicates.jsonl": duplicates(rng, base),
@@ -176,6 +186,8 @@ def build() -> dict[str, list[Record]]:
         "friendly.jsonl": friendly(rng),
         "misc.jsonl": [sample(q, a, "misc") for q, a in batches.SCATTERED],
     }
+    built["eval.jsonl"] = held_out(built["logs.jsonl"])
+    return built
 
 
 def jsonl(records: Sequence[Record]) -> str:

@@ -9,6 +9,29 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 DATASET = "data/support.jsonl"
+EVAL_SET = "eval/held_out.jsonl"  # written from demo/data/eval.jsonl by the set-up commit
+EVAL_BATCH = "eval.jsonl"
+CONFIG = r'''# The Quillnote support assistant's fine-tuning data (made by `datatenet demo`).
+datasets = ["data/*.jsonl"]
+eval = ["eval/*.jsonl"]
+
+# In this demo every gate warns instead of refusing, so that each commit of the story lands
+# and its report shows what a reviewer would see. A real repository keeps the defaults:
+# duplicates, contradictions and eval contamination refuse the commit.
+[gates]
+added_duplicate_share = { max = 0.05, level = "warn" }
+contradictions = { max = 0, level = "warn" }
+eval_contamination = { max = 0, level = "warn" }
+
+[behaviours.numbered-steps]
+statement = "Answer how-to questions about Quillnote with numbered steps for the user's platform."
+marker = '(?m)^1\. '
+
+[behaviours.look-in-trash-first]
+statement = """When a user says notes are missing, look in the Trash and the version history \
+before anything else."""
+marker = '(?i)\btrash\b|version history'
+'''
 
 
 @dataclass(frozen=True)
@@ -25,17 +48,13 @@ STEPS: tuple[Step, ...] = (
         "handbook",
         "The support handbook: how-to answers for every platform",
         "support.jsonl",
-        "Start the support dataset from the handbook\n\n"
-        "Reinforces: Answer how-to questions about Quillnote with numbered steps for the "
-        "user's platform.",
+        "Start the support dataset from the handbook\n\nReinforces: numbered-steps",
     ),
     Step(
         "lost-notes",
         "A focused batch with a clear statement",
         "lost_notes.jsonl",
-        "Teach the assistant to find notes users think are lost\n\n"
-        "Reinforces: When a user says notes are missing, look in the Trash and the version "
-        "history before anything else.",
+        "Teach the assistant to find notes users think are lost\n\nReinforces: look-in-trash-first",
     ),
     Step(
         "vague",
@@ -53,7 +72,7 @@ STEPS: tuple[Step, ...] = (
     ),
     Step(
         "logs",
-        "Raw support logs: noise, and answers that contradict the handbook",
+        "Raw support logs: noise, answers that contradict the handbook, eval questions",
         "logs.jsonl",
         "Add last month's support conversations\n\n"
         "Reinforces: Answer the questions users actually send, as support agents did last month.",

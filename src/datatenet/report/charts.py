@@ -244,3 +244,87 @@ def stacked_columns(
     legend = tuple((classes[key], _clip(key, 60)) for key in keys)
     width = 40 + len(columns) * step + 10
     return Chart(width, height + 16, title, tuple(rects), tuple(labels), legend)
+
+
+def quantile_pair(
+    title: str, before: Sequence[float], after: Sequence[float], width: float = 360
+) -> Chart | None:
+    """One number's spread before and after, from its 10th, 25th, 50th, 75th and 90th
+    percentiles: a whisker from the 10th to the 90th, a box from the 25th to the 75th, a tick
+    at the median, on one shared scale."""
+    rows = [[float(v) for v in q] for q in (before, after)]
+    if any(len(q) != 5 or not all(_finite(v) for v in q) for q in rows):
+        return None
+    low = min(min(q) for q in rows)
+    high = max(max(q) for q in rows)
+    span = high - low or 1.0
+    left, row_height = 60.0, 18.0
+
+    def x(value: float) -> float:
+        return left + width * (value - low) / span
+
+    rects, labels = [], []
+    for row, (q, cls, name) in enumerate(
+        zip(rows, ("base", "head"), ("before", "after"), strict=True)
+    ):
+        y = row * (row_height + 8)
+        p10, p25, p50, p75, p90 = q
+        where = ", ".join(
+            f"{rank} {_fmt(v)}"
+            for rank, v in zip(("10th", "25th", "median", "75th", "90th"), q, strict=True)
+        )
+        labels.append(Label(0, y + 13, name, cls="axis"))
+        rects.append(
+            Rect(
+                x(p10), y + row_height / 2 - 1, max(x(p90) - x(p10), 1), 2, cls, f"{name}: {where}"
+            )
+        )
+        rects.append(
+            Rect(x(p25), y + 2, max(x(p75) - x(p25), 2), row_height - 4, cls, f"{name}: {where}")
+        )
+        rects.append(Rect(x(p50) - 1, y, 3, row_height, "median", f"{name}: median {_fmt(p50)}"))
+    bottom = 2 * (row_height + 8)
+    labels.append(Label(left, bottom + 4, _fmt(low), cls="axis"))
+    labels.append(Label(left + width, bottom + 4, _fmt(high), "end", "axis"))
+    legend = (("base", "before"), ("head", "after"))
+    return Chart(left + width + 10, bottom + 6, title, tuple(rects), tuple(labels), legend)
+
+
+def range_marker(
+    title: str,
+    band: tuple[float, float],
+    marks: Sequence[tuple[str, float, str]],
+    low: float = 0.0,
+    high: float = 1.0,
+    width: float = 360,
+) -> Chart | None:
+    """A scale from `low` to `high` with a shaded band (e.g. where random batches fall) and
+    labelled ticks (label, value, css class), e.g. this batch's and the dataset's entropy."""
+    values = [band[0], band[1], *(v for _, v, _ in marks)]
+    if not all(_finite(v) for v in values) or high <= low:
+        return None
+    left = 10.0
+
+    def x(value: float) -> float:
+        return left + width * (min(max(value, low), high) - low) / (high - low)
+
+    rects = [
+        Rect(left, 14, width, 6, "scale", f"{_fmt(low)} to {_fmt(high)}"),
+        Rect(
+            x(band[0]),
+            8,
+            max(x(band[1]) - x(band[0]), 2),
+            18,
+            "band",
+            f"{_fmt(band[0])}–{_fmt(band[1])}",
+        ),
+    ]
+    labels = [
+        Label(left, 40, _fmt(low), cls="axis"),
+        Label(left + width, 40, _fmt(high), "end", "axis"),
+    ]
+    legend = [("band", f"band {_fmt(band[0])}–{_fmt(band[1])}")]
+    for label, value, cls in marks:
+        rects.append(Rect(x(value) - 1.5, 2, 3, 30, cls, f"{label}: {_fmt(value)}"))
+        legend.append((cls, f"{label} {_fmt(value)}"))
+    return Chart(left + width + 10, 44, title, tuple(rects), tuple(labels), tuple(legend))

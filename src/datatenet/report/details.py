@@ -11,67 +11,49 @@ numbers a bar chart, a scalar a row of a key/value table.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from datatenet.report import charts
+from datatenet.report.blocks import Block, Example, cell, example, is_number, table
 from datatenet.report.charts import Chart
+from datatenet.report.drift_details import drift_blocks, focus_blocks
 
-MAX_ROWS = 100  # rows of a details table shown; the JSON report has them all
+__all__ = ["Block", "Example", "blocks", "cell"]
+
 MAX_EXAMPLES = 5  # example answers shown per side
 MAX_WORDS = 25
-TEXT_LIMIT = 400
 SIDES = ("base", "head")
 
 
-@dataclass(frozen=True)
-class Example:
-    origin: str
-    text: str
-
-
-@dataclass(frozen=True)
-class Block:
-    """One thing to show. `kind` picks the template: table, kv, chart, words, examples."""
-
-    kind: str
-    title: str
-    columns: tuple[str, ...] = ()
-    rows: tuple[tuple[str, ...], ...] = ()
-    total_rows: int = 0
-    chart: Chart | None = None
-    sides: tuple[tuple[str, tuple[Any, ...]], ...] = field(default=())  # words or examples per side
-
-
 def blocks(details: Mapping[str, Any]) -> tuple[Block, ...]:
-    out: list[Block] = []
+    out: list[Block] = focus_blocks(details)
     scalars: list[tuple[str, str]] = []
     for key, value in details.items():
         title = key.replace("_", " ")
-        if key == "distributions" and isinstance(value, list):
+        special = drift_blocks(key, value)
+        if special is not None:
+            out.extend(special)
+        elif key == "distributions" and isinstance(value, list):
             out.extend(_distributions(value))
         elif key in ("characteristic", "words") and _sided(value):
             out.append(Block("words", title, sides=_words(value)))
         elif key == "examples" and (_sided(value) or isinstance(value, list)):
             out.append(Block("examples", title, sides=_examples(value)))
-        elif key == "topics" and isinstance(value, list):
-            out.extend(_topics(value))
-        elif _is_number(value) or isinstance(value, str | bool) or value is None:
+        elif is_number(value) or isinstance(value, str | bool) or value is None:
             scalars.append((title, cell(value)))
-        elif isinstance(value, Mapping) and value and all(_is_number(v) for v in value.values()):
+        elif isinstance(value, Mapping) and value and all(is_number(v) for v in value.values()):
             ranked = sorted(value.items(), key=lambda item: -abs(float(item[1])))
             chart = charts.bars(title, [(str(k), float(v)) for k, v in ranked])
             if chart is not None:
                 out.append(Block("chart", title, chart=chart))
-            out.append(_table(title, [{"name": k, "value": v} for k, v in ranked]))
+            out.append(table(title, [{"name": k, "value": v} for k, v in ranked]))
         elif _sided(value) and all(_numbers(value.get(side)) for side in SIDES):
             chart = charts.histogram_pair(title, value["base"], value["head"])
             if chart is not None:
                 out.append(Block("chart", title, chart=chart))
         elif isinstance(value, list) and value and all(isinstance(v, Mapping) for v in value):
-            out.append(_table(title, value))
+            out.append(table(title, value))
         elif isinstance(value, list) and _numbers(value):
             scalars.append((title, _summary(value)))
         else:
@@ -79,34 +61,6 @@ def blocks(details: Mapping[str, Any]) -> tuple[Block, ...]:
     if scalars:
         out.insert(0, Block("kv", "", ("name", "value"), tuple(scalars), len(scalars)))
     return tuple(out)
-
-
-def cell(value: Any, limit: int = TEXT_LIMIT) -> str:
-    """A JSON value as the short text of a table cell."""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if _is_number(value):
-        number = float(value)
-        return f"{int(number):,}" if number.is_integer() else f"{number:.4g}"
-    if value is None:
-        return "–"
-    if isinstance(value, str):
-        text = value
-    elif isinstance(value, list) and all(isinstance(v, str | int | float) for v in value):
-        text = ", ".join(str(v) for v in value)
-    else:
-        text = json.dumps(value, ensure_ascii=False, default=str)
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _table(title: str, items: Sequence[Mapping[str, Any]]) -> Block:
-    columns: dict[str, None] = {}
-    for item in items[:MAX_ROWS]:
-        columns.update(dict.fromkeys(str(k) for k in item))
-    names = tuple(columns)
-    rows = tuple(tuple(cell(item.get(name)) for name in names) for item in items[:MAX_ROWS])
-    return Block("table", title, names, rows, len(items))
 
 
 def _distributions(items: Sequence[Any]) -> list[Block]:
@@ -132,24 +86,7 @@ def _distributions(items: Sequence[Any]) -> list[Block]:
         if len(rest) > 1:
             stats.append(rest)
     if stats:
-        out.insert(0, _table("descriptors", stats))
-    return out
-
-
-def _topics(items: Sequence[Any]) -> list[Block]:
-    topics = [item for item in items if isinstance(item, Mapping)]
-    pairs: list[tuple[str, float, float]] = []
-    for topic in topics:
-        label = topic.get("label") or cell(topic.get("keywords", "?"), 40)
-        before = topic.get("base_share", topic.get("base"))
-        after = topic.get("head_share", topic.get("head"))
-        if _is_number(before) and _is_number(after):
-            pairs.append((str(label), float(before), float(after)))
-    out: list[Block] = []
-    chart = charts.paired_bars("topic shares", pairs)
-    if chart is not None:
-        out.append(Block("chart", "topic shares, before and after", chart=chart))
-    out.append(_table("topics", topics))
+        out.insert(0, table("descriptors", stats))
     return out
 
 
@@ -161,9 +98,8 @@ def _words(value: Mapping[str, Any]) -> tuple[tuple[str, tuple[Any, ...]], ...]:
             if isinstance(item, list | tuple) and item:
                 words.append((str(item[0]), cell(item[1]) if len(item) > 1 else ""))
             elif isinstance(item, Mapping):
-                words.append(
-                    (str(item.get("word", item.get("name", "?"))), cell(item.get("weight")))
-                )
+                weight = item.get("weight", item.get("z"))
+                words.append((str(item.get("word", item.get("name", "?"))), cell(weight)))
             else:
                 words.append((str(item), ""))
         sides.append((side, tuple(words)))
@@ -177,8 +113,7 @@ def _examples(value: Any) -> tuple[tuple[str, tuple[Any, ...]], ...]:
         listed = []
         for item in list(items or ())[:MAX_EXAMPLES]:
             if isinstance(item, Mapping):
-                text = item.get("text", item.get("response", item.get("answer", "")))
-                listed.append(Example(str(item.get("origin", "")), cell(text)))
+                listed.append(example(item))
             else:
                 listed.append(Example("", cell(item)))
         sides.append((str(side), tuple(listed)))
@@ -197,8 +132,4 @@ def _sided(value: Any) -> bool:
 
 
 def _numbers(value: Any) -> bool:
-    return isinstance(value, list) and bool(value) and all(_is_number(v) for v in value)
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    return isinstance(value, list) and bool(value) and all(is_number(v) for v in value)

@@ -1,18 +1,54 @@
-"""The history report: one row per data commit (stated behaviour, counts, findings, scores) and
-the dataset's composition by behaviour over time, built from the `log --json` document
-(report/history.py) and what the caller measured per commit."""
+"""The history report: one row per data commit (stated behaviour, counts, findings, drift and
+coverage scores) and the composition of the data by behaviour over time.
+
+`history_document` is its JSON (what `report --history --json` writes); the view, and through
+it the HTML and Markdown, are built from that document alone.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from datatenet.report import charts
 from datatenet.report.charts import Chart
 from datatenet.report.details import cell
 
+if TYPE_CHECKING:
+    from datatenet.results.report import HistoryReport
+
+JSON_SCHEMA_VERSION = 1
 UNSTATED = "(no statement)"
+
+
+def history_document(report: HistoryReport) -> dict[str, Any]:
+    return {
+        "version": JSON_SCHEMA_VERSION,
+        "spec": report.spec,
+        "path": report.path,
+        "checks": list(report.checks),
+        "notes": list(report.notes),
+        "commits": [
+            {
+                "commit": c.entry.commit,
+                "date": c.entry.date,
+                "author": c.entry.author,
+                "subject": c.entry.subject,
+                "behaviour": c.entry.stated.behaviour,
+                "statement": c.entry.stated.statement,
+                "added": c.entry.added,
+                "removed": c.entry.removed,
+                "modified": c.entry.modified,
+                "datasets": [d.path for d in c.entry.datasets],
+                "unreadable": list(c.entry.unreadable),
+                "findings": dict(c.findings),
+                "measures": dict(c.measures),
+                "composition": dict(c.composition),
+            }
+            for c in report.commits
+        ],
+    }
 
 
 @dataclass(frozen=True)
@@ -25,7 +61,9 @@ class HistoryRow:
     statement: str
     counts: tuple[int, int, int]  # added, removed, modified
     findings: int
+    findings_by_kind: tuple[tuple[str, int], ...]
     scores: tuple[str, ...]  # in the order of HistoryView.score_names
+    samples: int  # in the data after this commit
 
 
 @dataclass(frozen=True)
@@ -35,20 +73,13 @@ class HistoryView:
     score_names: tuple[str, ...]
     chart: Chart | None
     behaviours: tuple[tuple[str, int], ...]  # the composition now: behaviour, samples
+    checks: tuple[str, ...]
+    notes: tuple[str, ...]
 
 
-def build_history_view(
-    log: Mapping[str, Any],
-    *,
-    title: str,
-    composition: Sequence[Mapping[str, int]] | None = None,
-    measures: Sequence[Mapping[str, float]] | None = None,
-) -> HistoryView:
-    """`composition` and `measures` are per commit, in the order of `log["commits"]`: the
-    samples of the dataset by behaviour after the commit, and its drift and coverage scores."""
-    commits = list(log["commits"])
-    scores = list(measures or [{} for _ in commits])
-    names = tuple(dict.fromkeys(name for measured in scores for name in measured))
+def build_history_view(document: Mapping[str, Any], title: str | None = None) -> HistoryView:
+    commits = list(document["commits"])  # oldest first
+    names = tuple(dict.fromkeys(name for c in commits for name in c.get("measures", {})))
     rows = tuple(
         HistoryRow(
             commit=c["commit"][:10],
@@ -58,19 +89,25 @@ def build_history_view(
             behaviour=c["behaviour"] or c["statement"] or UNSTATED,
             statement=c["statement"] or "",
             counts=(c["added"], c["removed"], c["modified"]),
-            findings=c["findings"],
-            scores=tuple(cell(measured.get(name)) for name in names),
+            findings=sum(c.get("findings", {}).values()),
+            findings_by_kind=tuple(c.get("findings", {}).items()),
+            scores=tuple(cell(c.get("measures", {}).get(name)) for name in names),
+            samples=sum(c.get("composition", {}).values()),
         )
-        for c, measured in zip(commits, scores, strict=True)
+        for c in reversed(commits)
     )
-    chart = None
-    behaviours: tuple[tuple[str, int], ...] = ()
-    if composition:
-        columns = [(row.commit[:7], parts) for row, parts in zip(rows, composition, strict=True)][
-            ::-1
-        ]
-        keys = list(dict.fromkeys(key for _, parts in columns for key in parts))
-        chart = charts.stacked_columns("samples by behaviour, oldest commit first", columns, keys)
-        latest = composition[0]
-        behaviours = tuple(sorted(latest.items(), key=lambda item: -item[1]))
-    return HistoryView(title, rows, names, chart, behaviours)
+    columns = [(c["commit"][:7], c.get("composition", {})) for c in commits]
+    keys = list(dict.fromkeys(key for _, parts in columns for key in parts))
+    chart = charts.stacked_columns("samples by behaviour, oldest commit first", columns, keys)
+    latest = commits[-1].get("composition", {}) if commits else {}
+    behaviours = tuple(sorted(latest.items(), key=lambda item: (-item[1], item[0])))
+    where = document.get("path") or "every watched dataset"
+    return HistoryView(
+        title=title or f"{where} · {document.get('spec', 'HEAD')}",
+        rows=rows,
+        score_names=names,
+        chart=chart,
+        behaviours=behaviours,
+        checks=tuple(document.get("checks", ())),
+        notes=tuple(document.get("notes", ())),
+    )

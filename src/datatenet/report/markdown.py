@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from datatenet.report.history_view import HistoryView
 from datatenet.report.view import FindingView, ReportView, rank
 from datatenet.report.worddiff import Segment
 
@@ -153,3 +154,32 @@ def _finding(finding: FindingView) -> str:
 
 def _text(segments: Sequence[Segment]) -> str:
     return "".join(segment.text for segment in segments)
+
+
+def render_history_markdown(view: HistoryView, limit: int = LIMIT) -> str:
+    """The history as Markdown: the composition now, then one table row per data commit,
+    newest first, while they fit under `limit`."""
+    lines = [f"## datatenet history: {inert_markdown(view.title)}", ""]
+    if view.behaviours:
+        total = sum(samples for _, samples in view.behaviours) or 1
+        lines += ["| behaviour | samples | share |", "|---|--:|--:|"]
+        for behaviour, samples in view.behaviours[:MAX_DATASETS]:
+            lines.append(f"| {inert_markdown(behaviour)} | {samples:,} | {samples / total:.1%} |")
+        lines.append("")
+    scores = "".join(f" {name} |" for name in view.score_names)
+    lines += [
+        f"| commit | date | behaviour | added | removed | modified | findings |{scores}",
+        "|---|---|---|--:|--:|--:|--:|" + "--:|" * len(view.score_names),
+    ]
+    text = "\n".join(lines) + "\n"
+    for shown, row in enumerate(view.rows):
+        values = "".join(f" {value} |" for value in row.scores)
+        line = (
+            f"| `{row.commit}` | {row.date} | {inert_markdown(row.behaviour, 120)} | "
+            f"{row.counts[0]:,} | {row.counts[1]:,} | {row.counts[2]:,} | {row.findings:,} |"
+            f"{values}\n"
+        )
+        if len(text) + len(line) + 200 >= limit:
+            return text + f"\n_{len(view.rows) - shown:,} more commits in the HTML report_\n"
+        text += line
+    return text

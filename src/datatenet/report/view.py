@@ -15,6 +15,7 @@ from typing import Any
 from datatenet.report import charts
 from datatenet.report.charts import Chart
 from datatenet.report.details import Block, blocks, cell
+from datatenet.report.sections import EXAMPLE_KINDS, PAIR_LABELS, SECTIONS, SectionSpec
 from datatenet.report.worddiff import Segment, word_diff
 
 MAX_FINDINGS_SHOWN = 300  # finding cards per section
@@ -24,75 +25,6 @@ TEXT_LIMIT = 600
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 # Within a severity, what a reviewer should read first: what the model would learn wrong.
 KIND_ORDER = {"contradiction": 0, "contamination": 1, "exact-duplicate": 2, "near-duplicate": 3}
-
-
-@dataclass(frozen=True)
-class SectionSpec:
-    id: str
-    title: str
-    kinds: tuple[str, ...]  # finding kinds shown here
-    prefixes: tuple[str, ...]  # measure names shown here (by prefix)
-    about: str
-
-
-SECTIONS = (
-    SectionSpec(
-        "pairs",
-        "Duplicates and contradictions",
-        (
-            "exact-duplicate",
-            "near-duplicate",
-            "semantic-duplicate",
-            "possible-duplicate",
-            "contradiction",
-        ),
-        ("exact_dup", "near_dup", "semantic_dup", "duplicates", "added_duplicate", "contradiction"),
-        "A duplicate silently up-weights its signal; a contradiction teaches two behaviours.",
-    ),
-    SectionSpec(
-        "style",
-        "Style drift",
-        ("style-drift", "expression-instability"),
-        ("style", "expression"),
-        "Whether the new answers are written like the existing ones.",
-    ),
-    SectionSpec(
-        "coverage",
-        "Coverage",
-        ("coverage-shift",),
-        ("coverage", "topic"),
-        "Which topics the change grows or shrinks.",
-    ),
-    SectionSpec(
-        "focus",
-        "Focus",
-        ("unfocused",),
-        ("focus", "reinforces", "statement"),
-        "Whether the new samples teach one behaviour or a bit of everything.",
-    ),
-    SectionSpec(
-        "boundaries",
-        "Boundaries",
-        ("boundary",),
-        ("boundar", "marker", "counter"),
-        "Where a behaviour must fire, and where it must not.",
-    ),
-    SectionSpec(
-        "contamination",
-        "Eval contamination",
-        ("contamination",),
-        ("eval", "contamination", "narrow"),
-        "Training samples copied from the evaluation sets.",
-    ),
-    SectionSpec(
-        "noise",
-        "Noise and invalid records",
-        ("noise",),
-        ("noise", "invalid", "empty", "truncat", "placeholder"),
-        "Empty, truncated or templated answers, and records that could not be read.",
-    ),
-)
-SECTION_IDS = ("verdict", "statement", "counts", *(s.id for s in SECTIONS), "measures", "notes")
 
 
 @dataclass(frozen=True)
@@ -106,6 +38,7 @@ class SampleView:
 @dataclass(frozen=True)
 class FindingView:
     kind: str
+    labels: tuple[str, str]  # what the two samples are: new and matched, training and eval, …
     tier: str
     severity: str
     score: float
@@ -201,6 +134,8 @@ class ReportView:
     finding_total: int
     finding_counts: tuple[tuple[str, int], ...]  # by kind
     severity_counts: tuple[tuple[str, int], ...]
+    checks: tuple[str, ...] = ()  # the checks that ran (empty: not recorded)
+    vectors: str = ""  # "model" or "lexical": what topics and similar prompts came from
 
     def section(self, section_id: str) -> SectionView:
         return next(s for s in self.sections if s.id == section_id)
@@ -252,6 +187,8 @@ def build_view(document: Mapping[str, Any], max_findings: int = MAX_FINDINGS_SHO
         finding_total=len(findings),
         finding_counts=tuple(kinds.most_common()),
         severity_counts=tuple((s, severities[s]) for s in SEVERITY_ORDER if severities[s]),
+        checks=tuple(document.get("checks") or ()),
+        vectors=str(document.get("vectors") or ""),
     )
 
 
@@ -268,17 +205,24 @@ def dataset_path(dataset: Mapping[str, Any]) -> str:
 def finding_view(finding: Mapping[str, Any], dataset: str = "") -> FindingView:
     sample, matched = finding["sample"], finding.get("matched")
     refs = finding.get("evidence") or [sample, *([matched] if matched else [])]
-    if matched is not None:
+    kind = finding["kind"]
+    labels = PAIR_LABELS.get(kind, ("new", "matched") if matched else ("sample", ""))
+    right: SampleView | None
+    if kind in EXAMPLE_KINDS:  # samples that illustrate the finding: no pair to compare
+        left, right = _sample(sample), None if matched is None else _sample(matched)
+        labels = ("example", "example")
+    elif matched is not None:
         prompts = word_diff(_clip(sample["prompt"]), _clip(matched["prompt"]))
         answers = word_diff(_clip(sample["response"]), _clip(matched["response"]))
         left = _sample(sample, prompts[0], answers[0])
-        right: SampleView | None = _sample(matched, prompts[1], answers[1])
+        right = _sample(matched, prompts[1], answers[1])
     else:
         left, right = _sample(sample), None
     details = dict(finding.get("details", {}))
     decisive = str(details.pop("decisive", ""))
     return FindingView(
-        kind=finding["kind"],
+        kind=kind,
+        labels=labels,
         tier=finding["tier"],
         severity=finding["severity"],
         score=float(finding["score"]),

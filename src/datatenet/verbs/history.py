@@ -8,6 +8,8 @@ two neighbouring commits is loaded once per run).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from datatenet.intent import registry_match
@@ -15,11 +17,16 @@ from datatenet.repo.tree import dataset_path, touches, touches_data
 from datatenet.results.history import DatasetCounts, LogEntry, Stated
 
 if TYPE_CHECKING:
+    from datatenet.analysis.base import Analysis
     from datatenet.commit_message import CommitMessage
     from datatenet.intent import Rules
     from datatenet.repo.analyses import AnalyseDiff
-    from datatenet.repo.diff import ChangedDataset
+    from datatenet.repo.commits import CommitInfo
+    from datatenet.repo.diff import ChangedDataset, RepoDiff
     from datatenet.repo.repository import Repo
+
+    # The analyses of one commit's diff (one per changed dataset), given the commit too.
+    AnalyseCommit = Callable[[CommitInfo, RepoDiff], tuple[Analysis, ...]]
 
 
 def stated(message: CommitMessage, rules: Rules) -> Stated:
@@ -34,6 +41,18 @@ def stated(message: CommitMessage, rules: Rules) -> Stated:
     return Stated(" | ".join(values), None)
 
 
+@dataclass(frozen=True)
+class DataCommit:
+    """A data commit as `log` reads it: its entry, its diff against its first parent, and the
+    changed datasets it counts (those under the path asked for) with their analyses."""
+
+    info: CommitInfo
+    entry: LogEntry
+    diff: RepoDiff
+    changes: tuple[ChangedDataset, ...]
+    analyses: tuple[Analysis, ...]  # of `changes`; empty without `analyse`
+
+
 def log(
     repo: Repo,
     path: str | None = None,
@@ -46,50 +65,67 @@ def log(
 
     Merge commits are left out: the commits they bring in are listed themselves. With
     `analyse`, each entry counts the findings of its commit (in `path` only, when given)."""
-    settings = repo.settings
+    by_commit = None if analyse is None else (lambda _info, diff: analyse(diff))
+    return [commit.entry for commit in data_commits(repo, path, revision, by_commit)]
+
+
+def data_commits(
+    repo: Repo,
+    path: str | None = None,
+    revision: str = "HEAD",
+    analyse: AnalyseCommit | None = None,
+    infos: Sequence[CommitInfo] | None = None,
+) -> Iterator[DataCommit]:
+    """`log`, commit by commit, with each commit's diff and analyses (`analyse` is given the
+    commit, e.g. to analyse it with what it states); `infos`: the commits, when the caller
+    has listed them already (`data_commit_infos`)."""
     if repo.head is None:
-        return []
+        return
     rules = repo.rules
     names = {dataset_path(path)} if path else None
-    entries: list[LogEntry] = []
-    for info in repo.log(revision):
-        if info.is_merge:
-            continue
-        if not (touches(info.paths, names) if names else touches_data(info.paths, settings)):
-            continue
+    for info in data_commit_infos(repo, path, revision) if infos is None else infos:
         diff = repo.commit_diff(info)
         wanted = [names is None or _selected(c, names) for c in diff.changes]
-        changes = [c for c, keep in zip(diff.changes, wanted, strict=True) if keep]
+        changes = tuple(c for c, keep in zip(diff.changes, wanted, strict=True) if keep)
         unreadable = [f.message for f in diff.failures] + [
             f"{u.path} ({u.side}): {u.reason}" for u in diff.unavailable
         ]
         if not changes and not unreadable:
             continue
         counts = tuple(_counts(c) for c in changes)
-        findings = 0
+        analyses: tuple[Analysis, ...] = ()
         if analyse is not None and changes:
-            analyses = analyse(diff)
-            findings = sum(
-                len(analysis.findings)
-                for analysis, keep in zip(analyses, wanted, strict=True)
-                if keep
-            )
-        entries.append(
-            LogEntry(
-                info.commit,
-                info.date,
-                info.author,
-                info.subject,
-                stated(info.commit_message, rules),
-                sum(c.added for c in counts),
-                sum(c.removed for c in counts),
-                sum(c.modified for c in counts),
-                counts,
-                findings,
-                tuple(unreadable),
-            )
+            everything = analyse(info, diff)
+            analyses = tuple(a for a, keep in zip(everything, wanted, strict=True) if keep)
+        entry = LogEntry(
+            info.commit,
+            info.date,
+            info.author,
+            info.subject,
+            stated(info.commit_message, rules),
+            sum(c.added for c in counts),
+            sum(c.removed for c in counts),
+            sum(c.modified for c in counts),
+            counts,
+            sum(len(analysis.findings) for analysis in analyses),
+            tuple(unreadable),
         )
-    return entries
+        yield DataCommit(info, entry, diff, changes, analyses)
+
+
+def data_commit_infos(repo: Repo, path: str | None, revision: str = "HEAD") -> list[CommitInfo]:
+    """The commits reachable from `revision` (or in a range) that touch watched data (or
+    `path`), newest first, merges left out; from one `git log`."""
+    if repo.head is None:
+        return []
+    settings = repo.settings
+    names = {dataset_path(path)} if path else None
+    return [
+        info
+        for info in repo.log(revision)
+        if not info.is_merge
+        and (touches(info.paths, names) if names else touches_data(info.paths, settings))
+    ]
 
 
 def _counts(change: ChangedDataset) -> DatasetCounts:
