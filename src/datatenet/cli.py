@@ -248,8 +248,9 @@ def _emit(text: str, ok: bool) -> None:
     "--report",
     "report_dir",
     type=click.Path(path_type=Path, file_okay=False),
+    envvar="DATATENET_REPORT_DIR",
     help="Also leave the report of the staged change in this directory (report.html, "
-    "report.md, report.json, metrics.json); it runs every check.",
+    "report.md, report.json, metrics.json; it runs every check); env DATATENET_REPORT_DIR.",
 )
 def check(semantic: bool, report_dir: Path | None) -> None:
     """pre-commit: analyse the staged data change and apply the [gates] of the config.
@@ -264,14 +265,15 @@ def check(semantic: bool, report_dir: Path | None) -> None:
             from datatenet.repo.analyses import analyses_for
             from datatenet.verbs.report import available_checks
 
-            analyse = analyses_for(repo, available_checks(semantic))
+            every = available_checks(semantic)
+            analyse = analyses_for(repo, every)
         result = commit.check(repo, analyse=analyse, semantic=semantic)
         if result.diff is None:
             return  # nothing relevant staged: nothing to say (every commit pays for this path)
         if report_dir is not None:
             from datatenet.cli_report import write_check_report
 
-            write_check_report(result, report_dir)
+            write_check_report(result, every, report_dir)
         from datatenet.report.hooks import render_check
 
         _emit(render_check(result), result.ok)

@@ -191,7 +191,7 @@ def demo(directory: Path | None, quiet: bool) -> None:
             outcome = "committed" if step.committed else "REFUSED by the hooks"
             click.echo(f"{number}. {step.title} [{outcome}]\n   {paths['html']}")
             if not step.committed:
-                click.echo(_indent(step.hook_output))
+                click.echo(_refusal(step.hook_output))
         paths = {"html": reports / "history.html", "md": reports / "history.md"}
         _write(render_history(run.history, paths, "the Quillnote support data"), paths, True)
         progress.advance(1)
@@ -199,12 +199,12 @@ def demo(directory: Path | None, quiet: bool) -> None:
     click.echo(f"done in {time.perf_counter() - start:.1f} s; open the HTML files in a browser")
 
 
-def write_check_report(result: CheckResult, directory: Path) -> None:
+def write_check_report(result: CheckResult, checks: str, directory: Path) -> None:
     """`check --report DIR`: the report of the staged change, in every format."""
     from datatenet.report.outputs import CHANGE_FORMATS, render_change
     from datatenet.verbs.report import report_of_check
 
-    made = report_of_check(result)
+    made = report_of_check(result, checks)
     if made is None:
         return
     paths = {name: directory / FILE_NAMES[name] for name in CHANGE_FORMATS}
@@ -220,11 +220,14 @@ FILE_NAMES = {
 _LEXICAL_HINT = " (install datatenet[embeddings] for the semantic tier and model vectors)"
 
 
-def _indent(text: str, width: int = 6) -> str:
+def _refusal(text: str, width: int = 6) -> str:
+    """What the hooks said when they refused, from the refusal on (the gates' report before
+    it is in the step's HTML report)."""
     from datatenet.report.terminal import inert
 
-    lines = [inert(line, 200) for line in text.splitlines() if line.strip()][:12]
-    return "\n".join(" " * width + line for line in lines)
+    lines = [line for line in text.splitlines() if line.strip()]
+    start = next((i for i, line in enumerate(lines) if "refused" in line), 0)
+    return "\n".join(" " * width + inert(line, 200) for line in lines[start : start + 8])
 
 
 def _history_args(repo: Repo, args: tuple[str, ...]) -> tuple[str, str | None]:

@@ -77,7 +77,9 @@ def _play(root: Path, step: Step, checks: str) -> DemoStep:
         outcome = repo.commit(step.message)
     with Repo.open(root) as repo:
         if outcome.committed:
-            report = report_repository(repo, repo.revisions.parent("HEAD"), "HEAD", checks=checks)
+            parent = repo.revisions.parent("HEAD")
+            base = parent if parent.commit == repo.revisions.empty_tree else "HEAD~1"
+            report = report_repository(repo, base, "HEAD", checks=checks)
         else:
             refused = judged_statement(repo, repo.parse_message(step.message), needed=True)
             report = report_repository(repo, "HEAD", INDEX, checks=checks, statement=refused)

@@ -74,13 +74,13 @@ def report_repository(
     return ChangeReport(DiffResult(paired, diff), verdict, statement, _checks(checks))
 
 
-def report_of_check(result: CheckResult) -> ChangeReport | None:
+def report_of_check(result: CheckResult, checks: str) -> ChangeReport | None:
     """The report a pre-commit check leaves behind (`check --report DIR`): the staged change,
-    what the check's analyses found and its verdict; the message is not written yet."""
+    what the check's analyses (`checks`) found and its verdict; no message is written yet."""
     if result.diff is None:
         return None
     return ChangeReport(
-        DiffResult(result.datasets, result.diff), result.verdict, None, _checks(None)
+        DiffResult(result.datasets, result.diff), result.verdict, None, _checks(checks)
     )
 
 
