@@ -118,4 +118,4 @@ def test_tables_sort_and_filter(report: Path, tmp_path: Path) -> None:
             f"{table} tbody tr",
             "rows => rows.filter(r => r.offsetParent !== null).map(r => r.children[0].textContent)",
         )
-        assert names == ["style_drift_auc"]
+        assert names == ["style_drift_auc", "style_drift_descriptors", "style_drift_findings"]

@@ -58,7 +58,8 @@ def test_the_verdict_and_the_numbers_come_first(document: dict[str, Any]) -> Non
     head = text.split("### Findings")[0]
     assert "datatenet: failed" in head
     assert "`contradictions` | 3 | max 0 | **FAILED**" in head
-    assert "`style_drift_auc` 0.93" in head
+    assert re.search(r"`style_drift_auc` 0\.[789]\d*", head)
+    assert "`eval_contamination` | 2 | max 0 | **FAILED**" in head
     assert "Answer the questions users actually send." in head
 
 

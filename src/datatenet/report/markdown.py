@@ -24,11 +24,16 @@ HEADLINE = (
     "duplicates",
     "added_duplicate_share",
     "contradictions",
-    "style_drift_auc",
-    "coverage_shift",
-    "focus_entropy",
     "eval_contamination",
-    "noise",
+    "style_drift_auc",
+    "expression_divergence",
+    "coverage_shift",
+    "new_topics",
+    "focus_entropy",
+    "statement_fit",
+    "behaviour_shown",
+    "narrow_world_auc",
+    "noise_share",
     "invalid_records",
 )
 ZWSP = "\u200b"  # breaks what GitHub would turn into a mention, a reference or a link
@@ -128,6 +133,8 @@ def _header(view: ReportView) -> str:
     measures = _headline(view)
     if measures:
         lines += ["", "**Measures:** " + " · ".join(measures)]
+    if view.vectors == "lexical":
+        lines += ["", "_Lexical checks: no embedding model in this run._"]
     for note in view.notes:
         lines += ["", f"> {inert_markdown(note, 300)}"]
     return "\n".join(lines) + "\n"
