@@ -10,7 +10,7 @@ import pytest
 
 from datatenet.repo.repository import Repo as Repository
 from datatenet.repo.revisions import Revisions, parse_range
-from datatenet.sources import git, lfs, objects
+from datatenet.sources import git, lfs, objects, worktrees
 from datatenet.sources.git import INDEX, WORKTREE, GitError
 from datatenet.sources.git import PathChange as Change
 from tests.repos import Repo, alpaca
@@ -301,19 +301,19 @@ def test_linked_work_trees_ignore_the_hook_environment(
     monkeypatch.setenv("GIT_INDEX_FILE", str(hook_index))
     monkeypatch.setenv("GIT_DIR", str(repo.path / ".git"))
     monkeypatch.setenv("GIT_WORK_TREE", str(repo.path))
-    assert not set(git.isolated_env()) & set(git.REPOSITORY_VARIABLES)
+    assert not set(worktrees.isolated_env()) & set(worktrees.REPOSITORY_VARIABLES)
 
     linked = tmp_path / "probe"
-    git.worktree_add(repo.path, linked, first)
+    worktrees.worktree_add(repo.path, linked, first)
     assert hook_index.read_bytes() == before  # the hook's index is untouched
     assert (linked / "data" / "train.jsonl").read_text() == alpaca(5)  # the first commit
-    isolated = git.isolated_env()
+    isolated = worktrees.isolated_env()
     status = git.run(linked, "status", "--porcelain", env=isolated)
     assert status == b""  # the linked tree's own index matches its checkout
     listed = git.run(repo.path, "worktree", "list", "--porcelain", env=isolated).decode()
     assert f"worktree {linked}" in listed
     (linked / "left-behind.txt").write_text("a probe's leftovers\n")
-    git.worktree_remove(repo.path, linked)
+    worktrees.worktree_remove(repo.path, linked)
     assert not linked.exists()
     listed = git.run(repo.path, "worktree", "list", "--porcelain", env=isolated).decode()
     assert str(linked) not in listed

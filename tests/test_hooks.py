@@ -418,7 +418,7 @@ def test_check_gates_over_findings_from_an_analysis(
     from datatenet.report.hooks import render_check
     from datatenet.verbs.commit import check
 
-    def analyse(diff: RepoDiff) -> tuple[Analysis, ...]:
+    def analyse(diff: RepoDiff, *stated: object) -> tuple[Analysis, ...]:
         (change,) = diff.changes
         head = change.changeset.head
         new = head.entries[change.changeset.added[0]]

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import click
 
 from datatenet import __version__, cli_report, exits
+from datatenet.cli_bisect import bisect
 from datatenet.cli_options import change_options, interpret_change
 
 if TYPE_CHECKING:
@@ -222,11 +223,12 @@ def _repo() -> Repo:
 
 
 def _gate_analysis(repo: Repo, semantic: bool) -> AnalyseDiff:
-    """The findings the gates measure: duplicates and conflicts of the new samples; the
-    semantic tier only when asked for (it loads a model: too slow for every commit)."""
+    """What the gates measure: the lexical pair checks, contamination and noise of the new
+    samples, and the analyses the configured gates bound; the semantic tier only when asked
+    for (it loads a model: too slow for every commit)."""
     from datatenet.repo.analyses import analyses_for
 
-    return analyses_for(repo, "all" if semantic else "exact,near,conflicts")
+    return analyses_for(repo, None, semantic=semantic)
 
 
 def _emit(text: str, ok: bool) -> None:
@@ -403,6 +405,7 @@ def blame(path: Path, as_json: bool, revision: str, summary: bool) -> None:
     click.echo(render_blame(result, summary_only=summary))
 
 
+cli.add_command(bisect)
 cli.add_command(cli_report.report)
 cli.add_command(cli_report.demo)
 

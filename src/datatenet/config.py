@@ -79,6 +79,7 @@ _KNOWN_KEYS = (
     "gates",
     "commit",
     "behaviours",
+    "analyses",
 )
 _PER_PATH_OPTIONS = ("key", "format")
 
@@ -111,6 +112,7 @@ class Settings:
     gates: Mapping[str, Any] = field(default_factory=_empty_table)
     commit: Mapping[str, Any] = field(default_factory=_empty_table)  # validated by intent.py
     behaviours: Mapping[str, Any] = field(default_factory=_empty_table)
+    analyses: Mapping[str, Any] = field(default_factory=_empty_table)  # see repo/analyses.py
 
     @property
     def configured(self) -> bool:
@@ -312,6 +314,7 @@ def settings_from_dict(document: Mapping[str, Any], source: Path | None, where: 
         gates=_table(document, "gates", where),
         commit=_table(document, "commit", where),
         behaviours=_table(document, "behaviours", where),
+        analyses=_table(document, "analyses", where),
     )
 
 

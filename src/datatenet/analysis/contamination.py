@@ -71,7 +71,10 @@ def eval_copies(
         (tuple(prompt_only_train), tuple(prompt_only_eval), "prompt"),
     ):
         corpus = Corpus(train, against)
-        lexical = duplicates.duplicates(corpus, near_threshold, cache_dir=cache_dir)
+        # The signature cache is keyed by sample id: the prompt-only stand-ins keep their
+        # sample's id, so caching them would hand the full samples their prompts' signatures.
+        cached = cache_dir if view == "sample" else None
+        lexical = duplicates.duplicates(corpus, near_threshold, cache_dir=cached)
         found += [(finding, view) for finding in lexical]
         if vectors is not None and embedder is not None:
             found += [

@@ -33,6 +33,28 @@ ANALYZERS: tuple[Analyzer, ...] = (
 ALL_CHECKS: tuple[str, ...] = tuple(
     dict.fromkeys((*CHECKS, *(name for a in ANALYZERS for name in sorted(a.checks))))
 )
+# The check that measures each gate metric of the analyses (gates.py), so that a hook runs the
+# analyses its configured gates need and no more.
+METRIC_CHECKS: Mapping[str, str] = {
+    "exact_duplicates": "exact",
+    "near_duplicates": "near",
+    "semantic_duplicates": "semantic",
+    "contradictions": "conflicts",
+    "eval_contamination": "contamination",
+    "narrow_world_auc": "contamination",
+    "noise": "noise",
+    "noise_share": "noise",
+    "style_drift_auc": "style",
+    "style_drift_descriptors": "style",
+    "expression_divergence": "stability",
+    "coverage_shift": "coverage",
+    "new_topics": "coverage",
+    "focus_entropy": "focus",
+    "focus_top_share": "focus",
+    "statement_fit": "focus",
+    "behaviour_shown": "boundaries",
+    "counter_examples": "boundaries",
+}
 GROUPS: Mapping[str, tuple[str, ...]] = {
     "duplicates": ("exact", "near", "semantic"),
     "drift": ("style", "stability", "coverage", "focus", "boundaries"),

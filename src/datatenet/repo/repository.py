@@ -250,6 +250,13 @@ class Repo:
         """Is a merge under way (its commit brings commits that state their own behaviours)?"""
         return (self.git_dir / "MERGE_HEAD").is_file()
 
+    def operation_in_progress(self) -> tuple[str, str] | None:
+        """(what, how to end it) while a merge, rebase, cherry-pick, revert or `git bisect` is
+        under way in this work tree; None when it is at rest."""
+        from datatenet.sources.worktrees import operation_in_progress
+
+        return operation_in_progress(self.root)
+
     # -- writing (the demo) ---------------------------------------------------------------
 
     def stage(self, *paths: str) -> None:

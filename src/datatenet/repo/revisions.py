@@ -177,6 +177,10 @@ class Revisions:
             raise GitError(f"{one!r} and {other!r} have no merge base here", hint)
         return found
 
+    def is_ancestor(self, ancestor: str, descendant: str) -> bool:
+        """Does `descendant` contain `ancestor` in its history (or is it the same commit)?"""
+        return git.is_ancestor(self._root, self.resolve(ancestor), self.resolve(descendant))
+
     def span(self, spec: str) -> tuple[str, str]:
         """`A..B`, `A...B` (from the merge base of A and B) or `A` (meaning A..HEAD) -> the
         ids of its two ends, as a commit range (check-range)."""

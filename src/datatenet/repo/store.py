@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import posixpath
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -82,6 +82,20 @@ class VersionStore:
         self.lister.open_directories(items, {}, (path,), any_file=True)
         item = items.get(path)
         return None if item is None else self.load(state, item, options or LoadOptions())
+
+    def datasets(self, state: State, paths: Sequence[str] = ()) -> dict[str, Item]:
+        """The watched datasets of `state` (under `paths`, when given), DVC-tracked directories
+        opened into their files; each with its content address, or the problem that hides it."""
+        items = self.lister.items(state, self._files(state), paths)
+        self.lister.open_directories(items, {}, paths)
+        return items
+
+    def content(self, state: State, item: Item) -> bytes | Unavailable | Failure:
+        """The bytes of a dataset of `state` (one of `datasets`), wherever they are stored."""
+        if item.problem is not None:
+            return item.problem
+        fetched = self._fetch(state, item)
+        return fetched[0] if isinstance(fetched, tuple) else fetched
 
     # -- loading ---------------------------------------------------------------------------
 

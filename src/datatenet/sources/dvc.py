@@ -270,3 +270,33 @@ def _read_through_api(root: Path, path: str, revision: str | None) -> bytes | No
             return data
     except Exception:  # as above
         return None
+
+
+def checkout(worktree: Path, cache: Path, hidden: tuple[str, ...] = ()) -> None:
+    """`dvc checkout` in a linked work tree from the user's cache, writing neither to the cache
+    nor to any configuration file: files are copied (or reflinked), never hard- or symlinked,
+    so nothing written in the work tree can reach the cache, and DVC's state database goes into
+    the work tree. Outputs whose objects are missing are left out (the caller reports them).
+    `hidden`: environment variables DVC's git must not see while it runs in this process."""
+    if not (worktree / ".dvc").is_dir():
+        return
+    import os
+    import warnings
+
+    from dvc.exceptions import DvcException
+    from dvc.repo import Repo
+
+    config = {
+        "cache": {"dir": str(cache), "type": "reflink,copy"},
+        "core": {"site_cache_dir": str(worktree / ".dvc" / "tmp" / "site"), "analytics": False},
+    }
+    saved = {name: os.environ.pop(name) for name in hidden if name in os.environ}
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # DVC's own, not the user's
+            with Repo(str(worktree), config=config) as repo:
+                repo.checkout(allow_missing=True, force=True)
+    except DvcException:
+        pass
+    finally:
+        os.environ.update(saved)

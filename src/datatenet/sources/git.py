@@ -2,10 +2,10 @@
 
 Commands run with the repository root as their working directory and inherit the environment,
 so `GIT_INDEX_FILE` (set by git for hooks during `commit -a` and `commit <paths>`) and `GIT_DIR`
-are honoured; `worktree_add` and `worktree_remove` are the exception (see `isolated_env`). Paths
-travel NUL-separated (`-z`) and are decoded with the file system encoding, so names with spaces,
-quotes or non-ASCII letters arrive intact. Which query runs when, and only once, is decided by
-the repository layer (`repo/repository.py`), not here.
+are honoured; the commands about linked work trees are the exception (`sources/worktrees.py`).
+Paths travel NUL-separated (`-z`) and are decoded with the file system encoding, so names with
+spaces, quotes or non-ASCII letters arrive intact. Which query runs when, and only once, is
+decided by the repository layer (`repo/repository.py`), not here.
 """
 
 from __future__ import annotations
@@ -27,9 +27,6 @@ SHALLOW_HINT = (
     "fetch the history, e.g. `git fetch --unshallow` or actions/checkout with fetch-depth: 0"
 )
 _REGULAR_MODES = (b"100644", b"100755")
-# What tells git which repository, index and work tree to use: a linked work tree of our own
-# must not inherit them (a hook's temporary index would become the new work tree's index).
-REPOSITORY_VARIABLES = ("GIT_DIR", "GIT_INDEX_FILE", "GIT_WORK_TREE")
 
 PathStatus = Literal["A", "D", "M", "R", "C"]
 
@@ -74,9 +71,12 @@ def run(
     *args: str,
     input: bytes | None = None,
     env: Mapping[str, str] | None = None,
+    own_group: bool = False,
 ) -> bytes:
-    """Run `git ARGS` in `root`; a failure becomes a GitError carrying git's own words."""
-    result = _run(root, args, input, env)
+    """Run `git ARGS` in `root`; a failure becomes a GitError carrying git's own words.
+    `own_group`: in a process group of its own, so that Ctrl-C at the terminal reaches only
+    datatenet, which lets git finish what must not be left half done (a work tree added)."""
+    result = _run(root, args, input, env, own_group)
     if result.returncode != 0:
         said = os.fsdecode(result.stderr).strip().splitlines()
         raise GitError(
@@ -87,7 +87,11 @@ def run(
 
 
 def _run(
-    root: Path | None, args: tuple[str, ...], input: bytes | None, env: Mapping[str, str] | None
+    root: Path | None,
+    args: tuple[str, ...],
+    input: bytes | None,
+    env: Mapping[str, str] | None,
+    own_group: bool = False,
 ) -> subprocess.CompletedProcess[bytes]:
     try:
         return subprocess.run(
@@ -97,6 +101,7 @@ def _run(
             capture_output=True,
             check=False,
             env=env,
+            process_group=0 if own_group else None,
         )
     except FileNotFoundError:
         raise GitError(
@@ -205,6 +210,17 @@ def merge_base(root: Path, one: str, other: str) -> str | None:
     """The best common ancestor of two commits, or None when they share no history here."""
     result = _run(root, ("merge-base", one, other), None, None)
     return result.stdout.decode().strip() if result.returncode == 0 else None
+
+
+def is_ancestor(root: Path, ancestor: str, descendant: str) -> bool:
+    """Is `ancestor` reachable from `descendant` (or the same commit)?"""
+    result = _run(root, ("merge-base", "--is-ancestor", ancestor, descendant), None, None)
+    if result.returncode not in (0, 1):
+        raise GitError(
+            f"cannot tell whether {ancestor[:10]} is an ancestor of {descendant[:10]}",
+            "check that both revisions exist here, e.g. with `git log --oneline`",
+        )
+    return result.returncode == 0
 
 
 def in_history(root: Path, path: str) -> bool:
@@ -421,22 +437,3 @@ def read_blobs(root: Path, oids: Iterable[str]) -> dict[str, bytes]:
             if data is not None:
                 found[oid] = data
     return found
-
-
-# -- linked work trees ------------------------------------------------------------------------
-
-
-def isolated_env() -> dict[str, str]:
-    """This process's environment without the variables that point git at a repository, an
-    index or a work tree: what a command about another work tree must run with."""
-    return {k: v for k, v in os.environ.items() if k not in REPOSITORY_VARIABLES}
-
-
-def worktree_add(root: Path, path: Path, commit: str) -> None:
-    """Check `commit` out, detached, into a new linked work tree at `path`."""
-    run(root, "worktree", "add", "--detach", "--quiet", str(path), commit, env=isolated_env())
-
-
-def worktree_remove(root: Path, path: Path) -> None:
-    """Remove a linked work tree made by `worktree_add`, with whatever was left in it."""
-    run(root, "worktree", "remove", "--force", str(path), env=isolated_env())

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from datatenet.repo.tree import touches_data
 from datatenet.results.range import CommitCheck, RangeCheck
 from datatenet.verbs.commit import gate_verdict, needs_statement
+from datatenet.verbs.history import stated, stated_parts
 
 if TYPE_CHECKING:
     from datatenet.repo.analyses import AnalyseDiff
@@ -31,6 +32,7 @@ def check_range(repo: Repo, spec: str, *, analyse: AnalyseDiff | None = None) ->
         if diff.is_empty:
             continue
         judgement = judge(info.commit_message, rules) if needs_statement(diff) else None
-        verdict, datasets = gate_verdict(repo, diff, analyse)
+        statements, behaviours = stated_parts(stated(info.commit_message, rules))
+        verdict, datasets = gate_verdict(repo, diff, analyse, statements, behaviours)
         checked.append(CommitCheck(info.commit, info.subject, judgement, verdict, datasets))
     return RangeCheck(spec, tuple(checked))

@@ -16,6 +16,7 @@ import json
 import os
 import posixpath
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -76,9 +77,14 @@ def check(repo: Repo, *, analyse: AnalyseDiff | None = None, semantic: bool = Fa
 
 
 def gate_verdict(
-    repo: Repo, diff: RepoDiff, analyse: AnalyseDiff | None
+    repo: Repo,
+    diff: RepoDiff,
+    analyse: AnalyseDiff | None,
+    statements: Sequence[str] = (),
+    behaviours: Sequence[str] = (),
 ) -> tuple[GateVerdict, tuple[DatasetResult, ...]]:
-    """The gates of the config over a change: its own metrics and what its analyses found."""
+    """The gates of the config over a change: its own metrics and what its analyses found
+    (told what the commit states, when it is known)."""
     from datatenet import gates
     from datatenet.verbs.compare import paired
 
@@ -88,7 +94,7 @@ def gate_verdict(
     measures = gates.diff_measures(diff)
     datasets: tuple[DatasetResult, ...] = ()
     if analyse is not None:
-        analyses = analyse(diff)
+        analyses = analyse(diff, statements, behaviours)
         added, _, modified = diff.totals
         measures.update(gates.analysis_measures(analyses, added + modified))
         datasets = paired(diff, analyses)

@@ -48,16 +48,11 @@ def diff_repository(
     include_untracked: bool = False,
 ) -> DiffResult:
     """Every watched dataset between two states of the repository, each analysed."""
-    from datatenet.analysis.run import analyse_change
-    from datatenet.repo.analyses import repo_analysis_config
+    from datatenet.repo.analyses import analyse_diff, repo_analysis_config
 
     config = repo_analysis_config(repo, checks)
     diff = repo.diff(base, head, paths, options=options, include_untracked=include_untracked)
-    datasets = tuple(
-        DatasetResult(change.changeset, analyse_change(change.changeset, config), change)
-        for change in diff.changes
-    )
-    return DiffResult(datasets, diff)
+    return DiffResult(paired(diff, analyse_diff(diff, config, repo)), diff)
 
 
 def paired(diff: RepoDiff, analyses: Sequence[Analysis]) -> tuple[DatasetResult, ...]:

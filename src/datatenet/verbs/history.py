@@ -8,7 +8,7 @@ two neighbouring commits is loaded once per run).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -25,9 +25,6 @@ if TYPE_CHECKING:
     from datatenet.repo.diff import ChangedDataset, RepoDiff
     from datatenet.repo.repository import Repo
 
-    # The analyses of one commit's diff (one per changed dataset), given the commit too.
-    AnalyseCommit = Callable[[CommitInfo, RepoDiff], tuple[Analysis, ...]]
-
 
 def stated(message: CommitMessage, rules: Rules) -> Stated:
     """What a committed message states: the registry id it names, or its statement."""
@@ -39,6 +36,12 @@ def stated(message: CommitMessage, rules: Rules) -> Stated:
     if len(values) == 1 and matches[0] is not None:
         return Stated(matches[0].statement, matches[0].id)
     return Stated(" | ".join(values), None)
+
+
+def stated_parts(stated: Stated) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """What the analyses are told a commit reinforces: its statements, and the registry ids."""
+    statements = tuple(stated.statement.split(" | ")) if stated.statement else ()
+    return statements, (stated.behaviour,) if stated.behaviour else ()
 
 
 @dataclass(frozen=True)
@@ -65,20 +68,19 @@ def log(
 
     Merge commits are left out: the commits they bring in are listed themselves. With
     `analyse`, each entry counts the findings of its commit (in `path` only, when given)."""
-    by_commit = None if analyse is None else (lambda _info, diff: analyse(diff))
-    return [commit.entry for commit in data_commits(repo, path, revision, by_commit)]
+    return [commit.entry for commit in data_commits(repo, path, revision, analyse)]
 
 
 def data_commits(
     repo: Repo,
     path: str | None = None,
     revision: str = "HEAD",
-    analyse: AnalyseCommit | None = None,
+    analyse: AnalyseDiff | None = None,
     infos: Sequence[CommitInfo] | None = None,
 ) -> Iterator[DataCommit]:
-    """`log`, commit by commit, with each commit's diff and analyses (`analyse` is given the
-    commit, e.g. to analyse it with what it states); `infos`: the commits, when the caller
-    has listed them already (`data_commit_infos`)."""
+    """`log`, commit by commit, with each commit's diff and its analyses (told what the commit
+    states); `infos`: the commits, when the caller has listed them already
+    (`data_commit_infos`)."""
     if repo.head is None:
         return
     rules = repo.rules
@@ -92,17 +94,18 @@ def data_commits(
         ]
         if not changes and not unreadable:
             continue
-        counts = tuple(_counts(c) for c in changes)
+        counts = tuple(dataset_counts(c) for c in changes)
+        commit_stated = stated(info.commit_message, rules)
         analyses: tuple[Analysis, ...] = ()
         if analyse is not None and changes:
-            everything = analyse(info, diff)
+            everything = analyse(diff, *stated_parts(commit_stated))
             analyses = tuple(a for a, keep in zip(everything, wanted, strict=True) if keep)
         entry = LogEntry(
             info.commit,
             info.date,
             info.author,
             info.subject,
-            stated(info.commit_message, rules),
+            commit_stated,
             sum(c.added for c in counts),
             sum(c.removed for c in counts),
             sum(c.modified for c in counts),
@@ -128,7 +131,8 @@ def data_commit_infos(repo: Repo, path: str | None, revision: str = "HEAD") -> l
     ]
 
 
-def _counts(change: ChangedDataset) -> DatasetCounts:
+def dataset_counts(change: ChangedDataset) -> DatasetCounts:
+    """How many samples a changed dataset gained, lost and had modified."""
     s = change.changeset.summary
     return DatasetCounts(
         change.path,

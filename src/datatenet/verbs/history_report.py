@@ -1,5 +1,7 @@
 """`report --history`: one row per data commit (what it states, its counts, its findings, its
-drift and coverage scores) and the composition of the data by behaviour after each commit.
+drift and coverage scores) and the composition of the data by behaviour after each commit. Each
+commit is analysed told what it states, as `log` and `check-range` analyse it (the analyses
+kept on disk are shared with them and with `report` of one commit).
 
 The composition is carried forward from commit to commit, from each commit's own diff: the
 samples it adds (or edits) are counted under the behaviour it states, the samples it removes
@@ -17,14 +19,11 @@ from typing import TYPE_CHECKING
 
 from datatenet.progress import QUIET, Progress
 from datatenet.results.history import NO_STATEMENT
-from datatenet.results.report import HistoryCommit, HistoryReport, Statement
+from datatenet.results.report import HistoryCommit, HistoryReport
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
-    from datatenet.analysis.base import Analysis
     from datatenet.repo.commits import CommitInfo
-    from datatenet.repo.diff import ChangedDataset, RepoDiff
+    from datatenet.repo.diff import ChangedDataset
     from datatenet.repo.repository import Repo
     from datatenet.verbs.history import DataCommit
 
@@ -96,13 +95,14 @@ def history_report(
 ) -> HistoryReport:
     """The data commits of `spec` (a revision: its whole history; a range BASE..HEAD), oldest
     first, each analysed with what it states, and the composition after each."""
+    from datatenet.repo.analyses import commit_analyses, repo_analysis_config
     from datatenet.verbs.history import data_commit_infos, data_commits
 
     infos = list(reversed(data_commit_infos(repo, path, spec)))
     composition = Composition()
     rows: list[HistoryCommit] = []
     notes: list[str] = []
-    analyse = _commit_analyses(repo, checks)
+    analyse = commit_analyses(repo_analysis_config(repo, checks), repo)
     with progress.bar(len(infos), "reading history", " commits"):
         for commit in data_commits(repo, path, spec, analyse, infos):
             progress.advance(1)
@@ -123,23 +123,6 @@ def _row(commit: DataCommit, composition: Composition) -> HistoryCommit:
     measured = combine_measures(m for analysis in commit.analyses for m in analysis.measures)
     scores = tuple((name, measured[name].value) for name in SCORES if name in measured)
     return HistoryCommit(commit.entry, tuple(kinds.most_common()), scores, composition.totals())
-
-
-def _commit_analyses(
-    repo: Repo, checks: str | None
-) -> Callable[[CommitInfo, RepoDiff], tuple[Analysis, ...]]:
-    """Each commit analysed with the statement it makes (focus: statement fit; boundaries:
-    the behaviour it names); the analyses of a commit pair are kept on disk."""
-    from datatenet.repo.analyses import commit_analyses
-    from datatenet.verbs.history import stated
-    from datatenet.verbs.report import statement_config
-
-    def analyse(info: CommitInfo, diff: RepoDiff) -> tuple[Analysis, ...]:
-        said = stated(info.commit_message, repo.rules)
-        statement = Statement(said.statement, said.behaviour, None, "", (info.commit,))
-        return commit_analyses(statement_config(repo, checks, statement))(diff)
-
-    return analyse
 
 
 def _blame_start(

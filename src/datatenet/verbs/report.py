@@ -18,7 +18,6 @@ from datatenet.results.report import ChangeReport, Statement
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from datatenet.analysis.base import AnalysisConfig
     from datatenet.commit_message import CommitMessage
     from datatenet.formats.load import LoadOptions
     from datatenet.repo.diff import RepoDiff
@@ -59,18 +58,19 @@ def report_repository(
     """Every watched dataset between two states, analysed, with the gates of the repository.
     `statement`: what the change states, when the caller knows better than the head commit
     (the demo's refused commit); otherwise the head commit's, when the head is a commit."""
-    from datatenet.repo.analyses import commit_analyses
+    from datatenet.repo.analyses import commit_analyses, repo_analysis_config
     from datatenet.verbs.commit import gate_verdict
 
     with progress.status("reading the versions"):
         diff = repo.diff(base, head, paths, options=options, include_untracked=include_untracked)
     if statement is None:
         statement = head_statement(repo, diff)
-    # between two commits the analyses are kept on disk: the history report finds them there
-    analyse = commit_analyses(statement_config(repo, checks, statement))
+    # Between two commits the analyses are kept on disk, keyed by what the commit states: the
+    # history report finds them there.
+    analyse = commit_analyses(repo_analysis_config(repo, checks), repo)
     with progress.status(f"analysing {len(diff.changes)} changed dataset(s)"):
-        analyses = analyse(diff)
-    verdict, paired = gate_verdict(repo, diff, lambda _: analyses)
+        analyses = analyse(diff, *statement_parts(statement))
+    verdict, paired = gate_verdict(repo, diff, lambda *_: analyses)
     return ChangeReport(DiffResult(paired, diff), verdict, statement, _checks(checks))
 
 
@@ -115,22 +115,14 @@ def judged_statement(repo: Repo, message: CommitMessage, *, needed: bool) -> Sta
     )
 
 
-def statement_config(repo: Repo, checks: str | None, statement: Statement | None) -> AnalysisConfig:
-    """The repository's analysis configuration, told what the change states: the focus
-    analysis measures how the statement fits the new samples, the boundaries analysis looks
-    at the behaviour it names."""
-    from dataclasses import replace
+def statement_parts(statement: Statement | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """What the analyses are told the change reinforces (as `log` tells them of a commit)."""
+    from datatenet.results.history import Stated
+    from datatenet.verbs.history import stated_parts
 
-    from datatenet.repo.analyses import repo_analysis_config
-
-    config = repo_analysis_config(repo, checks)
-    if statement is None or not statement.statement:
-        return config
-    options = dict(config.options)
-    options["reinforces"] = (statement.statement,)
-    if statement.behaviour:
-        options["reinforced"] = (statement.behaviour,)
-    return replace(config, options=options)
+    if statement is None:
+        return (), ()
+    return stated_parts(Stated(statement.statement, statement.behaviour))
 
 
 def available_checks(semantic: bool | None = None) -> str:
