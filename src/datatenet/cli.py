@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from datatenet import __version__, exits
+from datatenet import __version__, cli_report, exits
 from datatenet.cli_bisect import bisect
 from datatenet.cli_common import (
     allow_unavailable_option,
@@ -23,6 +23,7 @@ from datatenet.cli_common import (
     skip_invalid_option,
 )
 from datatenet.cli_history import blame, log
+from datatenet.cli_options import change_options, interpret_change
 
 if TYPE_CHECKING:
     from datatenet.repo.analyses import AnalyseDiff
@@ -60,30 +61,7 @@ def cli(debug: bool, quiet: bool) -> None:
 
 
 @cli.command()
-@click.argument("args", nargs=-1, metavar="[BASE [HEAD]] [PATH]... | OLD NEW")
-@click.option(
-    "--staged",
-    "--cached",
-    is_flag=True,
-    help="Compare BASE (default HEAD) with the index: what the next commit records.",
-)
-@click.option("--worktree", is_flag=True, help="Compare the index with the working tree.")
-@click.option(
-    "--merge-base",
-    is_flag=True,
-    help="Compare against the merge base of BASE and HEAD (what a pull request changes).",
-)
-@click.option("--no-index", is_flag=True, help="Compare two files, even inside a repository.")
-@click.option(
-    "--format", "schema", metavar="SCHEMA", help="Force a schema instead of detecting it."
-)
-@click.option(
-    "--map",
-    "mapping",
-    metavar="CANONICAL=FIELD,...",
-    help="Read the file's fields as canonical ones, e.g. prompt=question,chosen=response_chosen.",
-)
-@click.option("--key", metavar="FIELD", help="Identify samples by this field, like a primary key.")
+@change_options
 @click.option(
     "--show",
     default=0,
@@ -92,26 +70,8 @@ def cli(debug: bool, quiet: bool) -> None:
     help="Show N examples of each kind of change.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON document (see docs/json.md).")
-@skip_invalid_option
-@allow_unavailable_option
-@click.option(
-    "--dataset-info",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="A LLaMA-Factory dataset_info.json describing the files (default: the one beside them).",
-)
 @click.option(
     "-v", "--verbose", is_flag=True, help="Say how many versions were parsed or came from cache."
-)
-@click.option(
-    "--checks",
-    metavar="CHECK,...",
-    help="Checks on the new samples: exact, near, semantic, conflicts; duplicates (the three "
-    "tiers), all (default: every one available), none.",
-)
-@click.option(
-    "--include-untracked",
-    is_flag=True,
-    help="Also compare files git does not track (as added); by default they are only counted.",
 )
 def diff(
     args: tuple[str, ...],
@@ -143,8 +103,7 @@ def diff(
     Reordering, renaming fields and changing the file format are not changes: samples are
     compared by the hash of their training content.
     """
-    from datatenet.diff_args import FileDiff, interpret
-    from datatenet.formats.load import LoadOptions, parse_mapping
+    from datatenet.diff_args import FileDiff
     from datatenet.repo.repository import Repo
     from datatenet.verbs import compare
 
@@ -152,12 +111,15 @@ def diff(
     gc.disable()
     repo = Repo.find(Path.cwd())
     try:
-        request = interpret(
-            args, repo, staged=staged, worktree=worktree, merge_base=merge_base, no_index=no_index
-        )
-        options = LoadOptions(
+        request, options = interpret_change(
+            args,
+            repo,
+            staged=staged,
+            worktree=worktree,
+            merge_base=merge_base,
+            no_index=no_index,
             schema=schema,
-            mapping=parse_mapping(mapping or ""),
+            mapping=mapping,
             key=key,
             skip_invalid=skip_invalid,
             dataset_info=dataset_info,
@@ -298,8 +260,16 @@ def _emit(text: str, ok: bool) -> None:
     envvar="DATATENET_SEMANTIC",
     help="Also run the semantic tier (needs datatenet[embeddings]); env DATATENET_SEMANTIC=1.",
 )
+@click.option(
+    "--report",
+    "report_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    envvar="DATATENET_REPORT_DIR",
+    help="Also leave the report of the staged change in this directory (report.html, "
+    "report.md, report.json, metrics.json; it runs every check); env DATATENET_REPORT_DIR.",
+)
 @skip_invalid_option
-def check(semantic: bool, skip_invalid: bool) -> None:
+def check(semantic: bool, report_dir: Path | None, skip_invalid: bool) -> None:
     """pre-commit: analyse the staged data change and apply the [gates] of the config.
 
     Nothing relevant staged: exits 0 at once. Exit 1 when an error gate fails.
@@ -307,9 +277,20 @@ def check(semantic: bool, skip_invalid: bool) -> None:
     from datatenet.verbs import commit
 
     with open_repo(skip_invalid=skip_invalid) as repo:
-        result = commit.check(repo, analyse=_gate_analysis(repo, semantic), semantic=semantic)
+        analyse = _gate_analysis(repo, semantic)
+        if report_dir is not None:
+            from datatenet.repo.analyses import analyses_for
+            from datatenet.verbs.report import available_checks
+
+            every = available_checks(semantic)
+            analyse = analyses_for(repo, every)
+        result = commit.check(repo, analyse=analyse, semantic=semantic)
         if result.diff is None:
             return  # nothing relevant staged: nothing to say (every commit pays for this path)
+        if report_dir is not None:
+            from datatenet.cli_report import write_check_report
+
+            write_check_report(result, every, report_dir)
         from datatenet.report.hooks import render_check
 
         _emit(render_check(result), result.ok)
@@ -409,6 +390,8 @@ def uninstall() -> None:
 cli.add_command(log)
 cli.add_command(blame)
 cli.add_command(bisect)
+cli.add_command(cli_report.report)
+cli.add_command(cli_report.demo)
 
 
 def main(argv: list[str] | None = None) -> None:

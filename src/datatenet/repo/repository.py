@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from datatenet.repo.commits import CommitInfo
     from datatenet.repo.diff import RepoDiff
     from datatenet.repo.store import VersionStore
+    from datatenet.sources.git_write import CommitOutcome
 
 CACHE_DIR = "datatenet"  # under the git common dir, shared by all work trees
 IDS_DIR = "ids"
@@ -78,6 +79,16 @@ class Repo:
             remote=remote,
             load_options=load_options,
         )
+
+    @classmethod
+    def create(cls, path: Path, config: dict[str, str] | None = None) -> Repo:
+        """A new repository at `path`, with `config` set in its own config file."""
+        from datatenet.sources import git_write
+
+        git_write.init(path)
+        for name, value in (config or {}).items():
+            git_write.set_config(path, name, value)
+        return cls.open(path)
 
     @classmethod
     def find(cls, start: Path) -> Repo | None:
@@ -234,6 +245,10 @@ class Repo:
             self._logs[revisions] = parse_log(git.log(self.root, revisions, LOG_FORMAT))
         return self._logs[revisions]
 
+    def commit_info(self, commit: str) -> CommitInfo:
+        """One commit: who, when, its message and trailers, the paths it changed."""
+        return self.log("--max-count=1", commit)[0]
+
     @cached_property
     def message_settings(self) -> dict[str, str]:
         """`core.commentChar`, `core.commentString` and `commit.cleanup`, as configured."""
@@ -261,6 +276,20 @@ class Repo:
         from datatenet.sources.worktrees import operation_in_progress
 
         return operation_in_progress(self.root)
+
+    # -- writing (the demo) ---------------------------------------------------------------
+
+    def stage(self, *paths: str) -> None:
+        from datatenet.sources import git_write
+
+        git_write.stage(self.root, paths)
+
+    def commit(self, message: str) -> CommitOutcome:
+        """`git commit` with the hooks; what the Repo knows of HEAD, the index and the log is
+        then stale: open the repository again to read the new state."""
+        from datatenet.sources import git_write
+
+        return git_write.commit(self.root, message)
 
     def hooks_dir(self) -> Path:
         return git.hooks_path(self.root)
