@@ -170,3 +170,47 @@ def test_tokens_and_numbers() -> None:
     assert [number_value(t) for t in ("1,440", "16.00", "seven", "one", "H2O")] == [
         1440.0, 16.0, 7.0, None, None,
     ]  # fmt: skip
+
+
+# -- a measure stated with other values (analysis/quantities.py) ------------------------------
+
+TRASH_30 = (
+    "Deleted notes stay in the Trash for 30 days. After that they are removed for good. "
+    "To get one back: 1. Open the Trash. 2. Select the note. 3. Tap Restore."
+)
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "verdict", "reason"),
+    [
+        (TRASH_30, "They're kept for 7 days, then deleted permanently.", DIFFERENT,
+         "30 days vs 7 days"),
+        ("You can attach files of up to 25 MB each.", "Each attachment can be as large as 100 MB.",
+         DIFFERENT, "25 MB vs 100 MB"),
+        ("退款审核通过后，一般3天内退回到您的原支付账户。", "审核通过后大约需要10天才会退回。",
+         DIFFERENT, "3 days vs 10 days"),
+        ("Boil it for 10 minutes, then cool it in cold water.",
+         "Hard-boiled eggs need about 9 to 12 minutes in boiling water; cool them in ice water.",
+         SAME, "10 minutes agrees with 9–12 minutes"),
+        ("The Pro plan is $8 per month, or $80 if you pay yearly.",
+         "Pro costs $80 a year when billed annually, cheaper than paying $8 every month.",
+         SAME, "$8/80 agrees with $8/80"),
+    ],
+)  # fmt: skip
+def test_a_measure_stated_with_other_values_is_a_contradiction(
+    first: str, second: str, verdict: str, reason: str
+) -> None:
+    compared = compare_answers(first, second)
+    assert (compared.verdict, compared.reason) == (verdict, reason)
+
+
+def test_steps_and_worked_computations_decide_nothing_by_their_numbers() -> None:
+    # "3 steps" is structure, not a measure; a unit stated three times is a computation
+    assert (
+        compare_answers("Follow these 3 steps to sync.", "Follow these 5 steps.").verdict
+        != (DIFFERENT)
+        or "steps" not in compare_answers("Follow these 3 steps to sync.", "Do 5 steps.").reason
+    )
+    worked = "It takes 2 days to pack, 3 days to ship and 1 day to deliver, about a week."
+    compared = compare_answers(worked, "Delivery takes about 4 days once the order ships from us.")
+    assert "days" not in compared.reason

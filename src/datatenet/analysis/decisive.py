@@ -10,8 +10,9 @@ answer commits to:
   对/不对, 能/不能, 可以/不可以, 会/不会, 有/没有, and any short "X，" against "不X，");
 - a choice letter ("B", "(C) Nitrogen", "the answer is (B)") or a one-word label ("Spam",
   "Negative"), which a longer answer may repeat ("This email is spam");
-- and, between two answers that are otherwise the same sentence, a negation, a number or a
-  named entity put in ("the capital is Canberra" against "the capital is Sydney").
+- between two answers that are otherwise the same sentence, a negation, a number or a named
+  entity put in ("the capital is Canberra" against "the capital is Sydney");
+- and a measure stated with other values ("7 days" against "30 days", `quantities.py`).
 
 `compare_answers` says whether two answers commit to the same thing, to different things (with a
 one-line reason a reviewer can check: "final answer 21 vs 24", "yes vs no"), or whether that
@@ -32,6 +33,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from datatenet.analysis.normalize import unspaced_share
+from datatenet.analysis.quantities import RANGE, compare_quantities
 from datatenet.analysis.wording import (
     CONTRACTION,
     NOT_NAMES,
@@ -129,7 +131,7 @@ def decision(answer: str) -> Decision | None:
         return choice
     words = tokens(text)
     if len(words) <= SHORT_ANSWER_TOKENS:
-        numbers = [(w, v) for w in words if (v := number_value(w)) is not None]
+        numbers = _numbers(RANGE.sub(" ", text))  # "9 to 12 minutes" commits to no number
         if numbers:
             shown, value = numbers[-1]
             return Decision("number", _canonical_number(value), shown)
@@ -241,9 +243,14 @@ def compare_answers(first: str, second: str) -> Comparison:
     """Whether two answers to the same question commit to the same thing. The reason names the
     first answer's side first ("final answer 21 vs 24")."""
     one, two = decision(first), decision(second)
+    quantity = compare_quantities(first, second)
+    plain = _at_most_a_plain_number(one) and _at_most_a_plain_number(two)
+    if plain and quantity is not None and not quantity[0]:
+        # "30 days … 3. Tap Restore" against "7 days": the measure decides, not the last number
+        return Comparison(DIFFERENT, quantity[1])
     if one is not None and two is not None:
         compared = _compare_decisions(one, two)
-        if compared.verdict != UNKNOWN:
+        if compared.verdict != UNKNOWN and not _each_says_the_other(one, two, first, second):
             return compared
     for single, other, label_first in ((one, second, True), (two, first, False)):
         if single is not None and single.kind == "label" and not single.marked:
@@ -253,7 +260,27 @@ def compare_answers(first: str, second: str) -> Comparison:
     edit = _small_edit(first, second)
     if edit is not None:
         return edit
+    if plain and quantity is not None:  # "10 minutes" within "9 to 12 minutes"
+        return Comparison(SAME, quantity[1])
     return _entity_swap(first, second)
+
+
+def _at_most_a_plain_number(found: Decision | None) -> bool:
+    return found is None or (found.kind == "number" and not found.marked)
+
+
+def _numbers(text: str) -> list[tuple[str, float]]:
+    return [(w, v) for w in tokens(text) if (v := number_value(w)) is not None]
+
+
+def _each_says_the_other(one: Decision, two: Decision, first: str, second: str) -> bool:
+    """Two short answers whose last numbers differ while each states the other's ("$8 a month
+    or $80 a year" against "$80 a year, cheaper than $8 a month"): no single result to compare."""
+    if one.kind != "number" or two.kind != "number" or one.marked or two.marked:
+        return False
+    first_values = {_canonical_number(v) for _, v in _numbers(first)}
+    second_values = {_canonical_number(v) for _, v in _numbers(second)}
+    return one.value != two.value and two.value in first_values and one.value in second_values
 
 
 def _compare_decisions(one: Decision, two: Decision) -> Comparison:
