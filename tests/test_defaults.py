@@ -11,7 +11,7 @@ runs them with the model itself.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -98,22 +98,22 @@ def _shingle_jaccard(one: Item, two: Item) -> float:
     return len(a & b) / len(a | b)
 
 
-def _closest_appended(
-    item: Item, addendum: list[str], joiner: str, above: bool
+def _closest(
+    candidates: Iterable[tuple[str, float]], published: float, above: bool
 ) -> tuple[str, float]:
-    """The answer with the first k pieces of `addendum` appended whose Jaccard with the
-    original is the smallest at or above the published default (`above`), or the largest
-    below it."""
-    best: tuple[str, float] | None = None
+    """Of (text, score) candidates, the one nearest the published default on one side: the
+    smallest score at or above it (`above`), or the largest below it."""
+    side = [c for c in candidates if (c[1] >= published) == above]
+    assert side, (published, above)
+    return min(side, key=lambda c: abs(c[1] - published))
+
+
+def _appended(item: Item, addendum: list[str], joiner: str) -> Iterator[tuple[str, float]]:
+    """The answer with the first k pieces of `addendum` appended, and its Jaccard with the
+    original, for every k."""
     for count in range(1, len(addendum) + 1):
         answer = item.response + joiner + joiner.join(addendum[:count])
-        score = _shingle_jaccard(item, replace(item, response=answer))
-        if (score >= NEAR_DUPLICATE) == above and (
-            best is None or abs(score - NEAR_DUPLICATE) < abs(best[1] - NEAR_DUPLICATE)
-        ):
-            best = (answer, score)
-    assert best is not None
-    return best
+        yield answer, _shingle_jaccard(item, replace(item, response=answer))
 
 
 def test_near_duplicate_default_is_jaccard_0_8(
@@ -133,9 +133,8 @@ def test_near_duplicate_default_is_jaccard_0_8(
     added, scores, found = [], {}, set()
     for number, (index, above) in enumerate(plan):
         zh = index == len(base) - 1
-        answer, score = _closest_appended(
-            originals[index], chinese if zh else english, "" if zh else " ", above
-        )
+        pieces = _appended(originals[index], chinese if zh else english, "" if zh else " ")
+        answer, score = _closest(pieces, NEAR_DUPLICATE, above)
         added.append(_with_answer(base[index], answer))
         origin = f"new.jsonl:{len(base) + number + 1}"
         scores[origin] = score
@@ -162,21 +161,13 @@ def _word_jaccard(one: str, two: str) -> float:
     return len(a & b) / len(a | b)
 
 
-def _closest_truncated(answer: str, above: bool) -> tuple[str, float]:
-    """The answer cut after k words and given another ending, whose word overlap with the
-    original is the smallest at or above the published default (`above`), or the largest below."""
+def _truncated(answer: str) -> Iterator[tuple[str, float]]:
+    """The answer cut after k words and given another ending, and its word overlap with the
+    original, for every k."""
     words = answer.split()
-    best: tuple[str, float] | None = None
     for count in range(1, len(words)):
         other = " ".join(words[:count]) + DIVERGENT_ENDING
-        score = _word_jaccard(answer, other)
-        if (score >= CONFLICT_ANSWER_LEXICAL) == above and (
-            best is None
-            or abs(score - CONFLICT_ANSWER_LEXICAL) < abs(best[1] - CONFLICT_ANSWER_LEXICAL)
-        ):
-            best = (other, score)
-    assert best is not None
-    return best
+        yield other, _word_jaccard(answer, other)
 
 
 def test_conflict_answer_lexical_default_is_word_overlap_0_3(
@@ -190,7 +181,7 @@ def test_conflict_answer_lexical_default_is_word_overlap_0_3(
     added, expected, scores = [], {}, {}
     for number, (index, above) in enumerate(plan):
         answer = rows[index]["messages"][-1]["content"]
-        other, score = _closest_truncated(answer, above)
+        other, score = _closest(_truncated(answer), CONFLICT_ANSWER_LEXICAL, above)
         added.append(_with_answer(rows[index], other))
         origin = f"new.jsonl:{len(rows) + number + 1}"
         scores[origin] = score
