@@ -228,7 +228,7 @@ def main() -> None:
                 share = peak.median * 1e6 / size
                 line += f", {rate.show('samples/s', digits=0)}, {share:.2f}x the files"
             else:
-                line += f"; datatenet {ratio(spread, ours).times()} faster"
+                line += f"; datatenet speed-up {ratio(spread, ours).times()}"
             print(line)
 
 

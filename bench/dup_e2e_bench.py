@@ -25,6 +25,7 @@ Usage: python bench/dup_e2e_bench.py [--existing 20000] [--new 200] [--repeat 3]
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import random
 import shutil
@@ -96,9 +97,14 @@ def _findings(output: str) -> list[str]:
 def staged_run(repo: Path, existing: list[dict[str, Any]], count: int) -> dict[str, Any]:
     """Stage `count` new samples never seen before, then time the checks."""
     train = repo / "data" / "train.jsonl"
-    # New samples never seen before (a fresh seed each run): their texts are in no cache.
+    # New samples never seen before (a fresh seed and tag each run): neither their prompts nor
+    # their answers are in any cache, so the diff embeds exactly the texts timed alone below.
     fresh = samples(len(existing) + count, seed=time.time_ns())[len(existing) :]
-    new = [dict(row, instruction=f"{row['instruction']} [{time.time_ns()}]") for row in fresh]
+    tag = time.time_ns()
+    new = [
+        dict(row, instruction=f"{row['instruction']} [{tag}]", output=f"{row['output']} [{tag}]")
+        for row in fresh
+    ]
     train.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in [*existing, *new]))
     subprocess.run(["git", "add", "data/train.jsonl"], cwd=repo, check=True)
     texts = WORK / "dup_new_texts.json"
@@ -117,7 +123,11 @@ def staged_run(repo: Path, existing: list[dict[str, Any]], count: int) -> dict[s
         "embed": float(embed_done.stdout.strip()),
         "warm": warm,
         "summary": summary,
-        "same": _findings(out) == _findings(warm_out),
+        "differences": [
+            line
+            for line in difflib.unified_diff(_findings(out), _findings(warm_out), lineterm="")
+            if line.startswith(("+", "-"))
+        ],
         "parsed": [line for line in out.splitlines() if line.startswith("versions parsed")],
     }
 
@@ -158,9 +168,10 @@ def main() -> None:
     print(f"the same diff fully warm (parse, signatures, embeddings cached): {warm.show()}")
     added = f"{args.new} added"
     cross_check(
-        all(r["same"] for r in runs) and all(added in " ".join(r["summary"]) for r in runs),
+        not any(r["differences"] for r in runs)
+        and all(added in " ".join(r["summary"]) for r in runs),
         f"the warm diff reports the same as the first, which counts {added}",
-        [r["summary"] for r in runs],
+        [line for r in runs for line in [*r["summary"], *r["differences"]]],
     )
 
 

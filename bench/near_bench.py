@@ -190,7 +190,7 @@ def compare(
             f"(+{others} other verified pairs)"
         )
         if name not in ours_runs:
-            print(f"  {'':36s} {first}: {ratio(times[name], times[first]).times()} faster")
+            print(f"  {'':36s} speed-up of {first}: {ratio(times[name], times[first]).times()}")
     reference = found[first]
     cross_check(
         found[SAME_BANDS] == reference and len(reference) >= 90,

@@ -124,10 +124,11 @@ def bench_guide(rows: int | None, rounds: int, loop_rounds: int) -> None:
     print(f"    guide recipe, cos_sim + Python double loop{label}: {loop.show()}")
     print(f"    cos_sim + triu + nonzero (vectorised torch): {times['vectorised'].ms()}")
     print(f"    datatenet pairs_above: {times['pairs_above'].ms()}")
-    print(f"    pairs_above vs the double loop: {ratio(loop, times['pairs_above']).times()} faster")
+    over_loop = ratio(loop, times["pairs_above"]).times()
+    print(f"    speed-up of pairs_above over the double loop: {over_loop}")
     print(
-        f"    pairs_above vs the vectorised torch: "
-        f"{ratio(times['vectorised'], times['pairs_above']).times()} faster"
+        "    speed-up of pairs_above over the vectorised torch: "
+        f"{ratio(times['vectorised'], times['pairs_above']).times()}"
     )
     ours_pairs = results["pairs_above"]
     compared = [(i, j) for i, j in ours_pairs if i < visited]
@@ -330,9 +331,13 @@ def bench_embedding(rounds: int) -> None:
         print(
             f"    {label}: {times[name].show()} = {ratio(times['bare'], times[name]).times()} bare"
         )
+    # the cache stores float16 (embeddings/cache.py): cosines to the bare vectors stay >= 0.9999
+    cosines = np.einsum("ij,ij->i", results["cached"], results["bare"])
     cross_check(
-        all(np.allclose(results[n], results["bare"], atol=1e-5) for n in ("backend", "cached")),
-        "the three give the same vectors",
+        bool(
+            np.allclose(results["backend"], results["bare"], atol=1e-5) and cosines.min() > 0.9999
+        ),
+        f"the same vectors (through the float16 cache: cosine >= {cosines.min():.5f})",
     )
 
 

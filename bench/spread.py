@@ -40,9 +40,13 @@ class Spread:
         )
 
 
-def ratio(slower: Spread, faster: Spread) -> Spread:
-    """The per-round ratios of two interleaved measurements (round i of each)."""
-    return Spread(tuple(s / f for s, f in zip(slower.values, faster.values, strict=True)))
+def ratio(baseline: Spread, ours: Spread) -> Spread:
+    """The per-round ratios of two interleaved measurements (round i of each): a speed-up when
+    both are times, above 1 when ours took less. Measured in different numbers of runs (not
+    interleaved): each baseline run over our median."""
+    if len(baseline.values) != len(ours.values):
+        return Spread(tuple(b / ours.median for b in baseline.values))
+    return Spread(tuple(b / o for b, o in zip(baseline.values, ours.values, strict=True)))
 
 
 def interleaved(
