@@ -171,7 +171,8 @@ def main() -> None:
         not any(r["differences"] for r in runs)
         and all(added in " ".join(r["summary"]) for r in runs),
         f"the warm diff reports the same as the first, which counts {added}",
-        [line for r in runs for line in [*r["summary"], *r["differences"]]],
+        [f"run {n + 1}: {line}" for n, r in enumerate(runs) for line in r["differences"]]
+        + [r["summary"] for r in runs],
     )
 
 
