@@ -7,11 +7,37 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import git as gitpython
 
+from datatenet.repo.repository import Repo as Repository
+
+if TYPE_CHECKING:
+    from datatenet.config import Settings
+    from datatenet.formats.load import LoadOptions
+    from datatenet.repo.diff import RepoDiff
+
 DVC = [sys.executable, "-m", "dvc"]
+
+
+def repo_diff(
+    path: Path,
+    base: str,
+    head: str,
+    paths: Sequence[str] = (),
+    *,
+    settings: Settings | None = None,
+    options: LoadOptions | None = None,
+    use_cache: bool = True,
+    remote: bool = True,
+    include_untracked: bool = False,
+) -> RepoDiff:
+    """A repository diff as one command makes it: the repository opened, diffed, closed."""
+    with Repository.open(path, settings=settings, use_cache=use_cache, remote=remote) as repo:
+        return repo.diff(base, head, paths, options=options, include_untracked=include_untracked)
 
 
 def alpaca(count: int, start: int = 0, edit: str = "", edited: tuple[int, ...] = ()) -> str:

@@ -21,7 +21,10 @@ import pytest
 from datatenet.analysis.conflicts import find_conflicts
 from datatenet.analysis.corpus import Corpus, Item, corpus_of_change, corpus_of_version
 from datatenet.analysis.normalize import normalize, normalized_parts, shingles, tokens
-from datatenet.analysis.run import AnalysisConfig, analyse, analysis_config
+from datatenet.analysis.base import AnalysisConfig
+from datatenet.analysis.registry import analyse
+from datatenet.repo.analyses import repo_analysis_config
+from datatenet.repo.repository import Repo as Repository
 from datatenet.analysis.semantic import corpus_vectors, semantic_duplicates
 from datatenet.diff import diff_versions
 from datatenet.formats.load import LoadOptions, load_file
@@ -53,7 +56,12 @@ DIVERGENT_ENDING = " I am not sure about the rest, so please ask your teacher to
 def config(tmp_path: Path) -> Callable[[str], AnalysisConfig]:
     """The analysis the command line sets up in a repository without a config file."""
     repo = Repo(tmp_path / "repo")
-    return lambda checks: analysis_config(checks, repo.path)
+
+    def made(checks: str) -> AnalysisConfig:
+        with Repository.open(repo.path) as opened:
+            return repo_analysis_config(opened, checks)
+
+    return made
 
 
 def _rows() -> list[dict[str, Any]]:

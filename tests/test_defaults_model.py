@@ -14,9 +14,11 @@ from pathlib import Path
 import pytest
 
 from datatenet.analysis.findings import Finding
-from datatenet.analysis.run import analyse, analysis_config
+from datatenet.analysis.registry import analyse
+from datatenet.repo.analyses import repo_analysis_config
+from datatenet.repo.repository import Repo as Repository
 from datatenet.analysis.semantic import corpus_vectors
-from datatenet.embeddings.cache import cache_directory
+from datatenet.analysis.base import EMBEDDINGS_DIR
 from datatenet.embeddings.open import open_embedder
 from tests import rewordings
 from tests.repos import Repo
@@ -31,11 +33,12 @@ def analysed(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[Finding], d
     embedding cache the analysis filled: the model is loaded once)."""
     repo = Repo(tmp_path_factory.mktemp("defaults") / "repo")
     corpus = rewordings.change(tmp_path_factory.mktemp("files"))
-    config = analysis_config("semantic,conflicts", repo.path)
+    with Repository.open(repo.path) as opened:
+        config = repo_analysis_config(opened, "semantic,conflicts")
     analysis = analyse(corpus, config)
     assert analysis.notes == ()  # the model ran: no "semantic checks skipped"
 
-    embedder, _ = open_embedder(config.model, cache_directory(repo.path))
+    embedder, _ = open_embedder(config.model, config.cache_dir / EMBEDDINGS_DIR)
     vectors = corpus_vectors(corpus, embedder)
     assert embedder.misses == 0
     originals = {Path(item.origin).name: n for n, item in enumerate(corpus.existing)}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import subprocess
 from collections import Counter
 from dataclasses import replace
@@ -20,7 +21,7 @@ from datatenet.analysis.duplicates import (
     near_duplicates,
 )
 from datatenet.analysis.findings import Finding
-from datatenet.analysis.minhash_cache import SignatureCache, cache_directory
+from datatenet.analysis.minhash_cache import SignatureCache
 from datatenet.analysis.normalize import (
     normalize,
     normalized_parts,
@@ -31,6 +32,8 @@ from datatenet.analysis.normalize import (
 )
 from datatenet.diff import diff_versions
 from datatenet.formats.load import LoadOptions, load_file
+from datatenet.repo.analyses import cache_dir_for
+from datatenet.repo.repository import Repo as Repository
 from tests import plants
 from tests.conftest import TEST_DATA
 
@@ -149,6 +152,30 @@ def test_exact_copies_with_case_and_whitespace_edits_are_all_found() -> None:
         assert finding.explanation.startswith(f"same text as {finding.matched.origin} after")
         assert "counted twice" in finding.explanation
         assert "\n" not in finding.explanation
+
+
+def test_exact_copies_that_differ_only_in_spacing_around_symbols_are_found() -> None:
+    """GSM8K solutions written "48/2 = <<48/2=24>>24": the copy spaces every "=", "+", "<" and
+    ">" the other way ("x=105" against "x = 105")."""
+    base = plants.distinct_items(GSM8K)
+
+    def respace(text: str) -> str:
+        return re.sub(
+            r"\s*([=+<>])\s*",
+            lambda m: m.group(1) if m.group(0) != m.group(1) else f" {m.group(1)} ",
+            text,
+        )
+
+    copies = [
+        replace(item, origin=f"copy:{n}", sample_id=f"{n:032d}", response=respace(item.response))
+        for n, item in enumerate(base[:10])
+    ]
+    assert all(c.response != s.response for c, s in zip(copies, base, strict=False))
+    findings = exact_duplicates(Corpus(tuple(copies), tuple(base)))
+    assert pairs(findings) == {(c.origin, s.origin) for c, s in zip(copies, base, strict=False)}
+    assert normalize("x=105") == normalize("x = 105") == "x = 105"
+    assert normalize("3×4=12") == normalize("3 × 4 = 12")
+    assert normalize("2+2=4") != normalize("2-2=4")
 
 
 def test_scan_reports_the_14_exact_duplicates_of_alpaca_en_demo(shared_data: Path) -> None:
@@ -410,11 +437,16 @@ def test_cache_writers_do_not_corrupt_each_other(tmp_path: Path) -> None:
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".tmp-")]
 
 
-def test_cache_directory_is_under_the_git_common_dir(tmp_path: Path) -> None:
-    assert cache_directory(tmp_path) is None
-    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
-    found = cache_directory(tmp_path)
-    assert found == (tmp_path / ".git" / "datatenet" / "minhash").resolve()
+def test_cache_directory_is_under_the_git_common_dir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    (tmp_path / "repo").mkdir()
+    assert cache_dir_for(Repository.find(tmp_path / "repo")) == tmp_path / "xdg" / "datatenet"
+    subprocess.run(["git", "init", "-q", str(tmp_path / "repo")], check=True)
+    found = cache_dir_for(Repository.find(tmp_path / "repo"))
+    assert found == (tmp_path / "repo" / ".git" / "datatenet").resolve()
 
 
 def test_samples_differing_only_in_their_system_prompt_are_not_copies(tmp_path: Path) -> None:

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from datatenet.errors import DatatenetError
-from datatenet.repo_diff import diff_repository
 from datatenet.sources import dvc
 from datatenet.sources.git import INDEX, WORKTREE
 from tests.repos import Repo, alpaca
+from tests.repos import repo_diff as diff_repository
 
 TRAIN = "data/train.jsonl"
 SHARDS = "data/shards"

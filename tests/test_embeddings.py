@@ -339,18 +339,19 @@ def test_cache_is_safe_with_concurrent_processes(tmp_path: Path) -> None:
 def test_cache_directory_in_and_outside_a_repository(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from datatenet.repo.analyses import cache_dir_for
+    from datatenet.repo.repository import Repo as Repository
+
     repo = Repo(tmp_path / "repo")
     (repo.path / "sub").mkdir()
-    assert (
-        cache_directory(repo.path / "sub")
-        == (repo.path / ".git" / "datatenet" / "embeddings").resolve()
-    )
+    found = cache_dir_for(Repository.find(repo.path / "sub"))
+    assert found == (repo.path / ".git" / "datatenet").resolve()
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     outside = tmp_path / "outside"
     outside.mkdir()
     monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
-    assert cache_directory(outside) == tmp_path / "xdg" / "datatenet" / "embeddings"
-    assert cache_directory(None) == tmp_path / "xdg" / "datatenet" / "embeddings"
+    assert cache_dir_for(Repository.find(outside)) == tmp_path / "xdg" / "datatenet"
+    assert cache_directory() == tmp_path / "xdg" / "datatenet" / "embeddings"
 
 
 def test_warm_cache_never_loads_or_imports_the_model(tmp_path: Path) -> None:
@@ -586,7 +587,8 @@ def test_open_embedder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shared_d
     zh = corpus_of_version(
         load_file(shared_data / "llama_factory" / "alpaca_zh_demo.json", LoadOptions())
     )
-    embedder, note = open_embedder(cache_dir=tmp_path / "cache", corpus=zh)
+    zh_texts = [text for item in zh.new for text in (item.prompt, item.response)]
+    embedder, note = open_embedder(cache_dir=tmp_path / "cache", texts=zh_texts)
     assert embedder.name == "sentence-transformers/all-MiniLM-L6-v2|max_seq_length=256|normalized"
     assert embedder.store is not None and embedder.store.directory == tmp_path / "cache"
     assert "paraphrase-multilingual-MiniLM-L12-v2" in note

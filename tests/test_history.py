@@ -186,29 +186,20 @@ def test_blame_text_and_summary(history: History) -> None:
     assert missing.returncode == 2 and "nothing to blame" in missing.stderr
 
 
-def test_second_run_reads_history_from_the_cache(
-    history: History, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_second_run_reads_history_from_the_cache(history: History) -> None:
     """The second `log` parses no version: each one the first run parsed (or reused within the
-    run) comes from the id cache. Read from the counters every repository diff keeps."""
-    from datatenet import repo_diff
-    from datatenet.history import log
+    run) comes from the id cache. Read from the counters of the repository's version store."""
+    from datatenet.repo.repository import Repo as Repository
+    from datatenet.verbs.history import log
 
     cleared = run_cli("cache", "clear", cwd=history.repo.path)  # the first run starts cold
     assert cleared.returncode == 0, cleared.stderr
-    diffs: list[repo_diff.RepoDiff] = []
-    real = repo_diff.diff_repository
-
-    def counted(*args: Any, **kwargs: Any) -> repo_diff.RepoDiff:
-        diffs.append(real(*args, **kwargs))
-        return diffs[-1]
-
-    monkeypatch.setattr(repo_diff, "diff_repository", counted)
-    first = log(history.repo.path)
-    cold = (sum(d.parsed for d in diffs), sum(d.cached for d in diffs))
-    diffs.clear()
-    second = log(history.repo.path)
-    warm = (sum(d.parsed for d in diffs), sum(d.cached for d in diffs))
+    with Repository.open(history.repo.path) as repo:
+        first = log(repo)
+        cold = (repo.store.parsed, repo.store.cached)
+    with Repository.open(history.repo.path) as repo:
+        second = log(repo)
+        warm = (repo.store.parsed, repo.store.cached)
     assert first == second
     assert cold[0] > 0
     assert warm == (0, cold[0] + cold[1])

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from datatenet.hooks import STAGES, hook_script
+from datatenet.verbs.install import STAGES, hook_script
 from tests.conftest import ROOT, run_cli
 from tests.repos import Repo, alpaca
 
@@ -416,42 +416,41 @@ def test_check_gates_over_findings_from_an_analysis(
     repo: Repo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Analyses plug into `check`: their findings become metrics the [gates] bound."""
-    from dataclasses import dataclass
+    from datatenet import exits
+    from datatenet.analysis.base import Analysis
+    from datatenet.analysis.findings import Finding, SampleRef
+    from datatenet.repo.diff import RepoDiff
+    from datatenet.repo.repository import Repo as Repository
+    from datatenet.report.hooks import render_check
+    from datatenet.verbs.commit import check
 
-    from datatenet import hooks
-    from datatenet.repo_diff import RepoDiff
-
-    @dataclass(frozen=True)
-    class Ref:
-        origin: str
-        sample_id: str
-
-    @dataclass(frozen=True)
-    class Found:
-        kind: str
-        sample: Ref
-        matched: Ref
-        explanation: str
-
-    def analyse(diff: RepoDiff) -> list[Found]:
+    def analyse(diff: RepoDiff, *stated: object) -> tuple[Analysis, ...]:
         (change,) = diff.changes
         head = change.changeset.head
         new = head.entries[change.changeset.added[0]]
-        return [
-            Found(
-                "contradiction",
-                Ref(str(head.origin(new.position)), new.sample_id),
-                Ref(f"{TRAIN}:1", "x"),
-                "same question, opposite answer",
-            )
-        ]
+        finding = Finding.pair(
+            "contradiction",
+            "prompt-id",
+            "error",
+            1.0,
+            SampleRef(str(head.origin(new.position)), new.sample_id, "q", "a"),
+            SampleRef(f"{TRAIN}:1", "x", "q", "b"),
+            "same question, opposite answer",
+        )
+        return (Analysis((finding,)),)
 
     repo.write(".datatenet.toml", '[gates]\ncontradictions = { max = 0, level = "error" }\n')
     repo.write(TRAIN, alpaca(21))
     repo.git("add", "-A")
     monkeypatch.chdir(repo.path)
-    verdict = hooks.check(repo.path, analyse=analyse)
-    assert not verdict.ok and verdict.exit_code == 1
-    assert "FAILED: contradictions = 1, above max 0" in verdict.text
-    assert f"{TRAIN}:21: same question, opposite answer (matches {TRAIN}:1)" in verdict.text
-    assert hooks.check(repo.path).ok  # without the analysis: not measured, noted
+    with Repository.open(repo.path) as opened:
+        verdict = check(opened, analyse=analyse)
+        text = render_check(verdict)
+        assert not verdict.ok and exits.of(verdict.ok) == 1
+        assert "FAILED: contradictions = 1, above max 0" in text
+        assert f"{TRAIN}:21: same question, opposite answer (matches {TRAIN}:1)" in text
+        (dataset,) = verdict.datasets  # the change, paired with its analysis
+        assert dataset.change is not None and dataset.change.path == TRAIN
+        assert dataset.analysis.findings[0].kind == "contradiction"
+    with Repository.open(repo.path) as opened:
+        assert check(opened).ok  # without the analysis: not measured, noted

@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from datatenet.formats.load import LoadOptions, parse_version
-from datatenet.idcache import IdCache, cache_root, clear, options_key, stats
+from datatenet.idcache import IdCache, clear, options_key, stats
+from datatenet.repo.repository import IDS_DIR
+from datatenet.repo.repository import Repo as Repository
 from datatenet.version import Version
 from tests.repos import Repo, alpaca
 
@@ -161,9 +163,10 @@ def test_unwritable_cache_is_not_an_error(tmp_path: Path, version: Version) -> N
 
 def test_info_and_clear_in_a_repository(tmp_path: Path, version: Version) -> None:
     repo = Repo(tmp_path / "repo")
-    cache = IdCache.for_repository(repo.path)
+    cache_root = Repository.open(repo.path).cache_root
+    cache = IdCache(cache_root / IDS_DIR)
     assert cache.directory == (repo.path / ".git" / "datatenet" / "ids").resolve()
-    assert cache_root(repo.path) == cache.directory.parent
+    assert cache_root == cache.directory.parent
     assert stats(cache.directory).files == 0
     cache.put(ADDRESS, "a", version)
     cache.put(ADDRESS, "b", version)

@@ -9,7 +9,11 @@ from pathlib import Path
 import pytest
 
 from datatenet import gates, intent
+from datatenet.commit_message import comment_chars
 from datatenet.errors import DatatenetError
+from datatenet.repo.messages import parse_message
+from datatenet.repo.repository import Repo as Repository
+from datatenet.report.hooks import render_gates
 from tests.repos import Repo
 
 GOOD = "When a request is ambiguous, ask one clarifying question before answering."
@@ -21,7 +25,7 @@ def rules(**commit: object) -> intent.Rules:
 
 
 def judged(message: str, **commit: object) -> intent.Judgement:
-    return intent.judge(intent.parse_message(message, comment="#"), rules(**commit))
+    return intent.judge(parse_message(message, comment="#"), rules(**commit))
 
 
 def test_trailers_parsed_as_git_does() -> None:
@@ -32,16 +36,16 @@ def test_trailers_parsed_as_git_does() -> None:
         "# ------------------------ >8 ------------------------\n"
         "diff --git a/x b/x\nReinforces: hidden below the scissors\n"
     )
-    message = intent.parse_message(text, comment="#")
+    message = parse_message(text, comment="#")
     assert message.values() == ["ask for the order number first"]  # key case-insensitive
     assert "hidden" not in message.text and "Please enter" not in message.text
     assert message.subject == "Add refund questions"
 
 
 def test_a_trailer_in_the_subject_or_body_is_not_a_trailer() -> None:
-    assert intent.parse_message(f"Reinforces: {GOOD}\n", comment="#").values() == []
+    assert parse_message(f"Reinforces: {GOOD}\n", comment="#").values() == []
     body = f"Subject\n\nReinforces: {GOOD}\nand then a sentence of prose that is long.\n"
-    message = intent.parse_message(body + "\nMore prose.\n", comment="#")
+    message = parse_message(body + "\nMore prose.\n", comment="#")
     assert message.values() == [] and message.misplaced
     assert "not as a trailer" in intent.judge(message, rules()).problem
 
@@ -50,13 +54,13 @@ def test_core_comment_char_is_honoured(tmp_path: Path) -> None:
     repo = Repo(tmp_path / "r")
     repo.git("config", "core.commentChar", ";")
     text = f"Subject\n\n# kept: a hash line\n\nReinforces: {GOOD}\n; Reinforces: a comment\n"
-    assert intent.comment_chars(repo.path, text) == ";"
-    message = intent.parse_message(text, repo.path)
+    assert comment_chars(Repository.open(repo.path).comment_setting, text) == ";"
+    message = Repository.open(repo.path).parse_message(text)
     assert "# kept" in message.text and "a comment" not in message.text
     assert message.values() == [GOOD]
     repo.git("config", "core.commentChar", "auto")
     auto = f"Subject\n\nReinforces: {GOOD}\n\n@ Please enter the commit message for your changes.\n"
-    assert intent.comment_chars(repo.path, auto) == "@"
+    assert comment_chars(Repository.open(repo.path).comment_setting, auto) == "@"
 
 
 @pytest.mark.parametrize(
@@ -151,7 +155,7 @@ def test_gates_over_findings_and_unmeasured_metrics() -> None:
     assert failed.gate.metric == "added_duplicate_share" and failed.value == 0.2
     assert failed.evidence[0].startswith("data/t.jsonl:12: same answer (matches data/t.jsonl:3)")
     assert [r.gate.metric for r in verdict.unmeasured] == ["style_drift"]
-    rendered = "\n".join(gates.render(verdict))
+    rendered = "\n".join(render_gates(verdict))
     assert "FAILED: added_duplicate_share = 0.2, above max 0.05" in rendered
     assert "data/t.jsonl:12" in rendered
     assert "style_drift: not measured in this run (unknown metric)" in rendered

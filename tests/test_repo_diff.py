@@ -1,4 +1,5 @@
-"""diff_repository on real git repositories: every kind of change, state and storage."""
+"""Repository diffs (`Repo.diff`) on real git repositories: every kind of change, state and
+storage."""
 
 from __future__ import annotations
 
@@ -13,9 +14,11 @@ import pytest
 from datatenet.config import Settings, settings_from_dict
 from datatenet.formats.load import LoadOptions
 from datatenet.idcache import IdCache
-from datatenet.repo_diff import diff_commit, diff_repository
+from datatenet.repo.diff import RepoDiff
+from datatenet.repo.repository import Repo as Repository
 from datatenet.sources.git import INDEX, SHALLOW_HINT, WORKTREE, GitError
 from tests.repos import Repo, alpaca
+from tests.repos import repo_diff as diff_repository
 
 TRAIN = "data/train.jsonl"
 
@@ -79,6 +82,11 @@ def test_renames_diff_the_old_path_against_the_new(repo: Repo) -> None:
     assert result.parsed == 3  # the moved file's one content was parsed once for both sides
 
 
+def diff_commit(path: Path, revision: str) -> RepoDiff:
+    with Repository.open(path) as opened:
+        return opened.commit_diff(revision)
+
+
 def test_merge_commit_against_first_parent_and_initial_commit(repo: Repo) -> None:
     first = diff_commit(repo.path, "HEAD")  # the initial commit: against the empty tree
     assert first.base.label == "the empty tree"
@@ -105,11 +113,14 @@ def test_staged_and_worktree_states(repo: Repo) -> None:
     staged = diff_repository(repo.path, "HEAD", INDEX)
     assert [(c.path, summary(c)) for c in staged.changes] == [(TRAIN, (2, 0, 0))]
     assert staged.head.label == "the index (staged)"
-    pending = diff_repository(repo.path, INDEX, WORKTREE)
+    pending = diff_repository(repo.path, INDEX, WORKTREE, include_untracked=True)
     assert [(c.path, c.status, summary(c)) for c in pending.changes] == [
         (TRAIN, "modified", (3, 0, 0)),
         ("data/untracked.jsonl", "added", (2, 0, 0)),
     ]
+    tracked_only = diff_repository(repo.path, INDEX, WORKTREE)
+    assert [(c.path, summary(c)) for c in tracked_only.changes] == [(TRAIN, (3, 0, 0))]
+    assert tracked_only.untracked == ("data/untracked.jsonl",)
     everything = diff_repository(repo.path, "HEAD", WORKTREE)
     assert summary(everything.changes[0]) == (5, 0, 0)
 
@@ -121,8 +132,8 @@ def test_staged_inside_a_real_commit_a_hook(repo: Repo, tmp_path: Path) -> None:
     script.write_text(
         "import json, os, sys\n"
         "from pathlib import Path\n"
-        "from datatenet.repo_diff import diff_repository\n"
-        "result = diff_repository(Path.cwd(), 'HEAD', 'INDEX')\n"
+        "from datatenet.repo.repository import Repo\n"
+        "result = Repo.open(Path.cwd()).diff('HEAD', 'INDEX')\n"
         "changes = [[c.path, c.changeset.summary.added] for c in result.changes]\n"
         "Path(os.environ['DT_REPORT']).write_text(json.dumps(\n"
         "    {'changes': changes, 'index': os.environ.get('GIT_INDEX_FILE')}))\n"

@@ -27,7 +27,7 @@ from datatenet.embeddings.st import SentenceTransformerEmbedder
 from datatenet.formats.load import LoadOptions, load_file
 
 PARAPHRASES = Path(__file__).resolve().parent / "data" / "paraphrases_alpaca_en.jsonl"
-THRESHOLD = Thresholds().semantic_duplicate  # the default (0.87): 11 of the 15 planted pairs
+THRESHOLD = Thresholds().semantic_duplicate  # the default (0.85): 13 of the 15 planted pairs
 
 pytestmark = pytest.mark.skipif(
     importlib.util.find_spec("sentence_transformers") is None
@@ -68,7 +68,7 @@ def test_planted_paraphrases_are_found(
     findings = semantic_duplicates(corpus, CachedEmbedder(model, None), THRESHOLD)
     pairs = {f.sample.sample_id: f.matched.sample_id for f in findings}
     assert all(expected.get(new) == old for new, old in pairs.items())  # no false alarm
-    assert len(pairs) == 11  # recall 11/15 (13 at 0.85); at the issue's 0.95 it would be 3/15
+    assert len(pairs) == 13  # recall 13/15 (11 at 0.87); at the issue's 0.95 it would be 3/15
     for finding in findings:
         assert finding.score >= THRESHOLD
         assert finding.matched.origin.startswith(str(shared_data))
@@ -90,7 +90,7 @@ def test_cold_and_warm_cache_give_identical_findings(
         warm_findings = semantic_duplicates(corpus, warm, THRESHOLD)
     assert warm.misses == 0 and not backend.loaded
     assert as_json(warm_findings) == as_json(cold_findings)
-    assert len(cold_findings) == 11
+    assert len(cold_findings) == 13
 
     # a warm run in a fresh process: the same findings, and the model stack is never imported
     script = textwrap.dedent(
@@ -152,7 +152,8 @@ def test_model_that_is_not_available_offline(model: SentenceTransformerEmbedder)
 
 def test_conflicts_compare_answers_by_cosine_with_the_model(tmp_path: Path) -> None:
     """The conflict check through the whole analysis, with the real model's vectors."""
-    from datatenet.analysis.run import AnalysisConfig, analyse
+    from datatenet.analysis.base import AnalysisConfig
+    from datatenet.analysis.registry import analyse
 
     question = "How long is the warranty on a refurbished laptop?"
     existing = (
@@ -163,7 +164,7 @@ def test_conflicts_compare_answers_by_cosine_with_the_model(tmp_path: Path) -> N
         Item("c", "p1", "data.jsonl:3", question, "Sorry, I can only help with cooking recipes."),
         Item("d", "p1", "data.jsonl:4", question, "A refurbished laptop has a 12 month warranty."),
     )
-    config = AnalysisConfig(frozenset({"semantic", "conflicts"}), root=tmp_path)
+    config = AnalysisConfig(frozenset({"semantic", "conflicts"}), cache_dir=tmp_path)
     analysis = analyse(Corpus(new, existing), config)
     conflicts = [f for f in analysis.findings if f.kind == "contradiction"]
     # c contradicts the existing a; d agrees with a, and so contradicts c (also new)

@@ -1,4 +1,6 @@
-"""The command line: one thin function per verb. Only this module prints.
+"""The command line: one thin function per verb. It opens the repository (`repo.Repo`) once,
+calls one verb, hands its result to a renderer (`report/`) and exits with the code `exits.py`
+decides. Only this module prints.
 
 Heavy modules are imported inside the commands, so `datatenet --help` stays fast.
 """
@@ -7,29 +9,36 @@ from __future__ import annotations
 
 import gc
 import sys
-from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from datatenet import __version__
-from datatenet.errors import DatatenetError
+from datatenet import __version__, exits
+from datatenet.cli_bisect import bisect
 
 if TYPE_CHECKING:
-    from datatenet.analysis.findings import Finding
-    from datatenet.hooks import Verdict
-    from datatenet.repo_diff import Failure, RepoDiff
+    from datatenet.repo.analyses import AnalyseDiff
+    from datatenet.repo.repository import Repo
+
+_DEBUG: list[bool] = []  # set by `--debug`
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="datatenet")
-def cli() -> None:
+@click.option(
+    "--debug",
+    is_flag=True,
+    help="Show the traceback of an unexpected error (also env DATATENET_DEBUG=1).",
+)
+def cli(debug: bool) -> None:
     """Version control for LLM fine-tuning datasets, sample by sample.
 
     Every change to a dataset is diffed sample by sample against the previous version, and
     every commit states which behaviour its new samples reinforce.
     """
+    if debug:
+        _DEBUG.append(True)
 
 
 @cli.command()
@@ -80,6 +89,11 @@ def cli() -> None:
     help="Checks on the new samples: exact, near, semantic, conflicts; duplicates (the three "
     "tiers), all (default: every one available), none.",
 )
+@click.option(
+    "--include-untracked",
+    is_flag=True,
+    help="Also compare files git does not track (as added); by default they are only counted.",
+)
 def diff(
     args: tuple[str, ...],
     staged: bool,
@@ -95,6 +109,7 @@ def diff(
     dataset_info: Path | None,
     verbose: bool,
     checks: str | None,
+    include_untracked: bool,
 ) -> None:
     """Show what changed, sample by sample, in the datasets of a repository or between two files.
 
@@ -110,61 +125,50 @@ def diff(
     """
     from datatenet.diff_args import FileDiff, interpret
     from datatenet.formats.load import LoadOptions, parse_mapping
+    from datatenet.repo.repository import Repo
+    from datatenet.verbs import compare
 
     # A short-lived process holding millions of acyclic objects: the cyclic GC only costs.
     gc.disable()
-    request = interpret(
-        args, staged=staged, worktree=worktree, merge_base=merge_base, no_index=no_index
-    )
-    options = LoadOptions(
-        schema=schema,
-        mapping=parse_mapping(mapping or ""),
-        key=key,
-        skip_invalid=skip_invalid,
-        dataset_info=dataset_info,
-    )
-    from datatenet.analysis.run import analyse_change, analysis_config
-
-    if isinstance(request, FileDiff):
-        from datatenet.diff import diff_versions
-        from datatenet.formats.load import load_files
-
-        config = analysis_config(checks, None)
-        base, head = load_files([request.old, request.new], options)
-        changeset = diff_versions(base, head)
-        analysis = analyse_change(changeset, config)
+    repo = Repo.find(Path.cwd())
+    try:
+        request = interpret(
+            args, repo, staged=staged, worktree=worktree, merge_base=merge_base, no_index=no_index
+        )
+        options = LoadOptions(
+            schema=schema,
+            mapping=parse_mapping(mapping or ""),
+            key=key,
+            skip_invalid=skip_invalid,
+            dataset_info=dataset_info,
+        )
+        if isinstance(request, FileDiff):
+            result = compare.diff_files(request.old, request.new, options, checks, repo)
+        else:
+            assert repo is not None
+            result = compare.diff_repository(
+                repo,
+                request.base,
+                request.head,
+                request.paths,
+                options,
+                checks,
+                include_untracked=include_untracked,
+            )
         if as_json:
             from datatenet.report.json_report import diff_document
 
-            _print_json(diff_document([changeset], show, [analysis]))
-            return
-        from datatenet.report.terminal import render_examples, render_findings, render_summary
+            _print_json(diff_document(result, show))
+        else:
+            from datatenet.report.terminal import render_diff
 
-        click.echo(render_summary(changeset))
-        findings = render_findings(analysis.findings, analysis.notes)
-        if findings:
-            click.echo(findings)
-        if show:
-            click.echo(render_examples(changeset, show))
-        return
-
-    from datatenet.repo_diff import diff_repository
-
-    config = analysis_config(checks, request.root)
-    result = diff_repository(
-        request.root, request.base, request.head, request.paths, options=options
-    )
-    analyses = [analyse_change(changeset, config) for changeset in result.changesets]
-    if as_json:
-        from datatenet.report.json_report import repo_diff_document
-
-        _print_json(repo_diff_document(result, show, analyses))
-    else:
-        from datatenet.report.terminal import render_repo_diff
-
-        click.echo(render_repo_diff(result, show, analyses, verbose=verbose))
-    if result.failures:
-        raise _failures_error(result.failures)
+            click.echo(render_diff(result, show, verbose=verbose))
+    finally:
+        if repo is not None:
+            repo.close()
+    error = result.error()
+    if error is not None:
+        raise error
 
 
 @cli.command()
@@ -185,28 +189,22 @@ def scan(
     as_json: bool,
 ) -> None:
     """Audit one version of a dataset on its own: duplicates and conflicts among its samples."""
-    from datatenet.analysis.run import analyse_version, analysis_config
-    from datatenet.formats.load import LoadOptions, load_file, parse_mapping
-    from datatenet.sources import git
+    from datatenet.formats.load import LoadOptions, parse_mapping
+    from datatenet.verbs.compare import scan as scan_version
 
     gc.disable()
     options = LoadOptions(
         schema=schema, mapping=parse_mapping(mapping or ""), skip_invalid=skip_invalid
     )
-    version = load_file(path, options)
-    try:
-        root: Path | None = git.repo_root(path.resolve().parent)
-    except git.GitError:
-        root = None
-    analysis = analyse_version(version, analysis_config(checks, root))
+    result = scan_version(path, options, checks)
     if as_json:
         from datatenet.report.json_report import scan_document
 
-        _print_json(scan_document(version, analysis))
+        _print_json(scan_document(result))
         return
     from datatenet.report.terminal import render_scan
 
-    click.echo(render_scan(version, analysis))
+    click.echo(render_scan(result))
 
 
 def _print_json(document: object) -> None:
@@ -215,101 +213,67 @@ def _print_json(document: object) -> None:
     click.echo(orjson.dumps(document, option=orjson.OPT_INDENT_2).decode())
 
 
-def _failures_error(failures: Sequence[Failure]) -> DatatenetError:
-    if len(failures) == 1:
-        return failures[0].error()
-    listed = "\n".join(f"  {failure.message}" for failure in failures)
-    return DatatenetError(
-        f"{len(failures)} datasets could not be read:\n{listed}", failures[0].hint
-    )
-
-
 @cli.group()
 def cache() -> None:
     """The caches under the git directory: sample ids of every version parsed, MinHash
     signatures, embeddings. Safe to clear: everything is rebuilt as it is needed."""
 
 
-# Subdirectories of <git common dir>/datatenet, as the modules owning them name them.
-_CACHES = (
-    ("ids", "sample ids"),
-    ("minhash", "MinHash signatures"),
-    ("embeddings", "embeddings"),
-    ("findings", "findings of commits"),
-)
-
-
 @cache.command("info")
 def cache_info() -> None:
     """Where the caches are and how much they hold."""
-    from datatenet import idcache
-    from datatenet.sources import git
+    from datatenet.report.terminal import render_cache
+    from datatenet.verbs import caches
 
-    root = idcache.cache_root(git.repo_root(Path.cwd()))
-    click.echo(str(root))
-    for directory, what in _CACHES:
-        stats = idcache.stats(root / directory)
-        click.echo(f"  {what}: {stats.files} files, {stats.bytes / 1e6:.1f} MB")
+    with _repo() as repo:
+        click.echo(render_cache(repo.cache_root, caches.cache_info(repo), cleared=False))
 
 
 @cache.command("clear")
 def cache_clear() -> None:
     """Delete the caches; they are rebuilt as versions are read again."""
-    from datatenet import idcache
-    from datatenet.sources import git
+    from datatenet.report.terminal import render_cache
+    from datatenet.verbs import caches
 
-    root = idcache.cache_root(git.repo_root(Path.cwd()))
-    for directory, what in _CACHES:
-        stats = idcache.clear(root / directory)
-        click.echo(f"removed {what}: {stats.files} files ({stats.bytes / 1e6:.1f} MB)")
+    with _repo() as repo:
+        click.echo(render_cache(repo.cache_root, caches.cache_clear(repo), cleared=True))
 
 
 @cli.command()
 @click.option("--force", is_flag=True, help="Overwrite an existing .datatenet.toml.")
 def init(force: bool) -> None:
     """Write a commented starter .datatenet.toml after looking at the repository."""
-    from datatenet.config import write_starter_config
+    from datatenet.verbs.init import init as write_config
 
-    path = write_starter_config(Path.cwd(), force=force)
+    with _repo() as repo:
+        path = write_config(repo, force=force)
     click.echo(f"wrote {path}; review the dataset globs, then commit it")
 
 
-# -- hooks and history ([HOOKS]) ---------------------------------------------------------------
+# -- hooks and history --------------------------------------------------------------------------
 
 
-def _repo() -> Path:
-    from datatenet.sources import git
+def _repo() -> Repo:
+    from datatenet.repo.repository import Repo
 
-    return git.repo_root(Path.cwd())
-
-
-def _gate_analysis(root: Path, semantic: bool) -> Callable[[RepoDiff], list[Finding]]:
-    """The findings the gates measure: duplicates and conflicts of the new samples; the
-    semantic tier only when asked for (it loads a model: too slow for every commit)."""
-    return _commit_analysis(root, "all" if semantic else "exact,near,conflicts")
+    return Repo.open(Path.cwd())
 
 
-def _commit_analysis(root: Path, checks: str) -> Callable[[RepoDiff], list[Finding]]:
-    """`analysis.run.commit_analysis`, set up on the first diff it sees: a hook with nothing
-    relevant staged never reads the thresholds, and `log` reads them once, not per commit."""
-    analyses: list[Callable[[RepoDiff], list[Finding]]] = []
+def _gate_analysis(repo: Repo, semantic: bool) -> AnalyseDiff:
+    """What the gates measure: the lexical pair checks, contamination and noise of the new
+    samples, and the analyses the configured gates bound; the semantic tier only when asked
+    for (it loads a model: too slow for every commit)."""
+    from datatenet.repo.analyses import analyses_for
 
-    def analyse(diff: RepoDiff) -> list[Finding]:
-        if not analyses:
-            from datatenet.analysis.run import commit_analysis
-
-            analyses.append(commit_analysis(root, checks))
-        return analyses[0](diff)
-
-    return analyse
+    return analyses_for(repo, None, semantic=semantic)
 
 
-def _emit(verdict: Verdict) -> None:
-    """Print a hook's verdict (refusals on stderr) and exit 1 when it failed."""
-    if verdict.lines:
-        click.echo(verdict.text, err=not verdict.ok)
-    if not verdict.ok:
-        sys.exit(verdict.exit_code)
+def _emit(text: str, ok: bool) -> None:
+    """Print a check's report (on stderr when it refused) and exit 1 when it refused."""
+    if text:
+        click.echo(text, err=not ok)
+    if not ok:
+        sys.exit(exits.of(ok))
 
 
 @cli.command()
@@ -324,19 +288,27 @@ def check(semantic: bool) -> None:
 
     Nothing relevant staged: exits 0 at once. Exit 1 when an error gate fails.
     """
-    from datatenet import hooks
+    from datatenet.verbs import commit
 
-    root = _repo()
-    _emit(hooks.check(root, analyse=_gate_analysis(root, semantic), semantic=semantic))
+    with _repo() as repo:
+        result = commit.check(repo, analyse=_gate_analysis(repo, semantic), semantic=semantic)
+        if result.diff is None:
+            return  # nothing relevant staged: nothing to say (every commit pays for this path)
+        from datatenet.report.hooks import render_check
+
+        _emit(render_check(result), result.ok)
 
 
 @cli.command("check-msg")
 @click.argument("message_file", type=click.Path(path_type=Path, dir_okay=False))
 def check_msg(message_file: Path) -> None:
     """commit-msg: a change that adds or edits samples needs a specific `Reinforces:` trailer."""
-    from datatenet import hooks
+    from datatenet.report.hooks import render_message_check
+    from datatenet.verbs import commit
 
-    _emit(hooks.check_msg(_repo(), message_file))
+    with _repo() as repo:
+        result = commit.check_msg(repo, message_file)
+        _emit(render_message_check(result), result.ok)
 
 
 @cli.command("prepare-msg")
@@ -348,9 +320,15 @@ def prepare_msg(message_file: Path, source: str | None, sha: str | None) -> None
 
     SOURCE and SHA are what git passes the hook (message, template, merge, squash, commit).
     """
-    from datatenet import hooks
+    from datatenet.report.hooks import prefilled_message
+    from datatenet.verbs import commit
 
-    _emit(hooks.prepare_msg(_repo(), message_file, source, sha))
+    with _repo() as repo:
+        plan = commit.prepare_msg(repo, message_file, source, sha)
+        if plan is not None:
+            updated = prefilled_message(plan)
+            if updated != plan.text:
+                commit.write_message(message_file, updated)
 
 
 @cli.command("check-range")
@@ -364,10 +342,12 @@ def prepare_msg(message_file: Path, source: str | None, sha: str | None) -> None
 def check_range(range_spec: str, semantic: bool) -> None:
     """CI: every data commit in RANGE (BASE..HEAD, BASE...HEAD, or BASE) states its behaviour
     and passes the gates, hooks skipped with --no-verify or not. Exit 1 lists the offenders."""
-    from datatenet import hooks
+    from datatenet.report.hooks import render_range
+    from datatenet.verbs.check_range import check_range as check_commits
 
-    root = _repo()
-    _emit(hooks.check_range(root, range_spec, analyse=_gate_analysis(root, semantic)))
+    with _repo() as repo:
+        result = check_commits(repo, range_spec, analyse=_gate_analysis(repo, semantic))
+        _emit(render_range(result), result.ok)
 
 
 @cli.command()
@@ -382,10 +362,12 @@ def install(pre_commit: bool) -> None:
 
     Existing hooks are never overwritten (the message says what to do instead).
     """
-    from datatenet import hooks
+    from datatenet.report.hooks import render_installed
+    from datatenet.verbs.install import install as install_hooks
 
-    result = hooks.install(_repo(), pre_commit=pre_commit, python=sys.executable)
-    click.echo("\n".join(result.lines))
+    with _repo() as repo:
+        installed = install_hooks(repo, pre_commit=pre_commit, python=sys.executable)
+    click.echo(render_installed(installed))
 
 
 @cli.command()
@@ -402,13 +384,13 @@ def install(pre_commit: bool) -> None:
 def log(path: Path | None, as_json: bool, revision: str, checks: str) -> None:
     """The data commits: date, commit, author, stated behaviour, +added -removed ~modified,
     and the findings of each commit's new samples."""
-    from datatenet import history
-    from datatenet.sources import git
+    from datatenet.repo.analyses import analyses_for
+    from datatenet.verbs.history import log as data_log
 
-    root = _repo()
-    relative = git.repo_path(root, path) if path is not None else None
-    analyse = None if checks == "none" else _commit_analysis(root, checks)
-    entries = history.log(root, relative or None, revision=revision, analyse=analyse)
+    with _repo() as repo:
+        relative = repo.relative(path) if path is not None else None
+        analyse = None if checks == "none" else analyses_for(repo, checks)
+        entries = data_log(repo, relative or None, revision=revision, analyse=analyse)
     if as_json:
         from datatenet.report.history import log_document
 
@@ -426,12 +408,11 @@ def log(path: Path | None, as_json: bool, revision: str, checks: str) -> None:
 @click.option("--summary", is_flag=True, help="Only the composition by behaviour.")
 def blame(path: Path, as_json: bool, revision: str, summary: bool) -> None:
     """For every sample of PATH: the commit that introduced it and the behaviour it states."""
-    from datatenet import history
-    from datatenet.sources import git
+    from datatenet.verbs.blame import blame as blame_samples
 
     gc.disable()
-    root = _repo()
-    result = history.blame(root, git.repo_path(root, path), revision=revision)
+    with _repo() as repo:
+        result = blame_samples(repo, repo.relative(path), revision=revision)
     if as_json:
         from datatenet.report.history import blame_document
 
@@ -442,25 +423,9 @@ def blame(path: Path, as_json: bool, revision: str, summary: bool) -> None:
     click.echo(render_blame(result, summary_only=summary))
 
 
+cli.add_command(bisect)
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: maps DatatenetError to a message and exit code 2, in this one place."""
-    try:
-        cli.main(args=argv, prog_name="datatenet", standalone_mode=False)
-    except DatatenetError as exc:
-        click.echo(f"datatenet: error: {exc.message}", err=True)
-        if exc.hint:
-            click.echo(f"  hint: {exc.hint}", err=True)
-        sys.exit(exc.exit_code)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(2 if exc.exit_code not in (0, 1) else exc.exit_code)
-    except click.exceptions.Abort:
-        click.echo("aborted", err=True)
-        sys.exit(130)
-    except KeyboardInterrupt:
-        sys.exit(130)
-    except BrokenPipeError:
-        sys.stderr.close()  # the reader went away (e.g. `| head`): not an error
-        sys.exit(0)
+    """Entry point: runs the command; `exits.run` decides the exit code."""
+    exits.run(cli, argv, lambda: bool(_DEBUG))

@@ -20,7 +20,8 @@ key = "uid"                                    # `key` and `format` may be set p
 Globs match repository-relative POSIX paths: `*` and `?` stop at `/`, `**` crosses
 directories, a pattern without `/` matches the name in any directory, and a pattern that names
 a directory matches everything below it. With no `datasets`, every tracked file with a dataset
-suffix is watched (and every DVC output with one), except the eval files.
+suffix is watched (and every DVC output with one), except the eval files. Files git does not
+track are watched only when a `datasets` entry names them by path (`repo/tree.py`).
 """
 
 from __future__ import annotations
@@ -78,6 +79,7 @@ _KNOWN_KEYS = (
     "gates",
     "commit",
     "behaviours",
+    "analyses",
 )
 _PER_PATH_OPTIONS = ("key", "format")
 
@@ -110,6 +112,7 @@ class Settings:
     gates: Mapping[str, Any] = field(default_factory=_empty_table)
     commit: Mapping[str, Any] = field(default_factory=_empty_table)  # validated by intent.py
     behaviours: Mapping[str, Any] = field(default_factory=_empty_table)
+    analyses: Mapping[str, Any] = field(default_factory=_empty_table)  # see repo/analyses.py
 
     @property
     def configured(self) -> bool:
@@ -135,6 +138,15 @@ class Settings:
         name = posixpath.basename(path)
         return name not in NOT_DATASETS and not any(
             path.startswith(d) or f"/{d}" in path for d in NOT_DATASET_DIRS
+        )
+
+    def names(self, path: str) -> bool:
+        """Does a `datasets` entry name this very file (a path, not a pattern)? Such a file is
+        watched even before git tracks it."""
+        return any(
+            not any(c in pattern for c in "*?[")
+            and pattern.strip().lstrip("/").removeprefix("./") == path
+            for pattern in self.datasets
         )
 
     def path_options(self, path: str, containers: Sequence[str] = ()) -> PathOptions | None:
@@ -302,6 +314,7 @@ def settings_from_dict(document: Mapping[str, Any], source: Path | None, where: 
         gates=_table(document, "gates", where),
         commit=_table(document, "commit", where),
         behaviours=_table(document, "behaviours", where),
+        analyses=_table(document, "analyses", where),
     )
 
 
@@ -356,6 +369,8 @@ def _mappings(document: Mapping[str, Any], where: str) -> tuple[PathOptions, ...
 
 def starter_config(data_files: Iterable[str], pointers: Iterable[str] = ()) -> str:
     """A commented `.datatenet.toml` for a repository holding these dataset files and pointers."""
+    from datatenet.gates import DEFAULT_GATES
+
     globs: list[str] = []
     for path in sorted(data_files):
         directory = posixpath.dirname(path)
@@ -399,27 +414,18 @@ def starter_config(data_files: Iterable[str], pointers: Iterable[str] = ()) -> s
         "# [behaviours.clarify-first]",
         '# statement = "When a request is ambiguous, ask one clarifying question first."',
         "",
-        "# Gates of the pre-commit hook: error fails the commit, warn only prints.",
+        "# Gates of the pre-commit hook and check-range: error fails the commit, warn only",
+        "# prints. Without a [gates] table these defaults apply (a table replaces them all):",
         "# [gates]",
+        *(f"# {name} = {_inline_table(spec)}" for name, spec in DEFAULT_GATES.items()),
+        "# and, for example, a warning when a change removes over a fifth of a dataset:",
         '# removed_share = { max = 0.2, level = "warn" }',
         "",
     ]
     return "\n".join(lines)
 
 
-def write_starter_config(start: Path, *, force: bool = False) -> Path:
-    """`datatenet init`: look at what git tracks, write a starter `.datatenet.toml`."""
-    from datatenet.sources import git
-
-    root = git.repo_root(start)
-    target = root / CONFIG_FILE
-    if target.exists() and not force:
-        raise DatatenetError(
-            f"{target} exists already", "edit it, or pass --force to write a fresh one"
-        )
-    tracked = list(git.list_index(root))
-    defaults = Settings()
-    pointers = [path for path in tracked if path.endswith(".dvc")]
-    data_files = [path for path in tracked if defaults.is_dataset(path)]
-    target.write_text(starter_config(data_files, pointers), encoding="utf-8")
-    return target
+def _inline_table(spec: Mapping[str, Any]) -> str:
+    parts = [f'{key} = "{value}"' if isinstance(value, str) else f"{key} = {value}"
+             for key, value in spec.items()]  # fmt: skip
+    return "{ " + ", ".join(parts) + " }"

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from datatenet.errors import DatatenetError
-from datatenet.sources import git
-from datatenet.sources.git import INDEX, WORKTREE
+from datatenet.repo.revisions import INDEX, WORKTREE, parse_range
+
+if TYPE_CHECKING:
+    from datatenet.repo.repository import Repo
 
 
 @dataclass(frozen=True)
@@ -23,7 +26,6 @@ class FileDiff:
 
 @dataclass(frozen=True)
 class RepoDiffRequest:
-    root: Path
     base: str  # a revision, INDEX or WORKTREE
     head: str
     paths: tuple[str, ...]  # repository-relative
@@ -31,6 +33,7 @@ class RepoDiffRequest:
 
 def interpret(
     args: tuple[str, ...],
+    repo: Repo | None,
     *,
     staged: bool = False,
     worktree: bool = False,
@@ -38,6 +41,7 @@ def interpret(
     no_index: bool = False,
     cwd: Path | None = None,
 ) -> FileDiff | RepoDiffRequest:
+    """The arguments of `datatenet diff`, read inside `repo` (None: not in a repository)."""
     cwd = cwd or Path.cwd()
     if staged and worktree:
         raise DatatenetError(
@@ -46,25 +50,25 @@ def interpret(
         )
     if no_index:
         return _files(args)
-    try:
-        root = git.repo_root(cwd)
-    except git.GitError:
+    if repo is None:
         if len(args) == 2 and not (staged or worktree or merge_base):
             return _files(args)
-        raise
-    revisions, paths = _split(root, args, cwd)
+        from datatenet.repo.repository import not_a_repository
+
+        raise not_a_repository(cwd)
+    revisions, paths = _split(repo, args, cwd)
     if len(args) == 2 and not revisions and any((cwd / a).is_file() for a in args):
         return _files(args)  # two files, as `git diff --no-index` compares them
     for path in paths:
-        _check_path(root, path, cwd)
+        _check_path(repo, path, cwd)
     base, head, is_range_merge_base = _states(revisions, staged=staged, worktree=worktree)
     if merge_base or is_range_merge_base:
         if base in (INDEX, WORKTREE):
             raise DatatenetError("--merge-base needs a revision to compare with", "e.g. main")
         other = head if head not in (INDEX, WORKTREE) else "HEAD"
-        base = git.merge_base(root, base, other)
-    repo_paths = tuple(git.repo_path(root, Path(p), cwd) for p in paths)
-    return RepoDiffRequest(root, base, head, repo_paths)
+        base = repo.revisions.merge_base(base, other)
+    repo_paths = tuple(repo.relative(Path(p), cwd) for p in paths)
+    return RepoDiffRequest(base, head, repo_paths)
 
 
 def _files(args: tuple[str, ...]) -> FileDiff:
@@ -76,31 +80,33 @@ def _files(args: tuple[str, ...]) -> FileDiff:
     return FileDiff(Path(args[0]), Path(args[1]))
 
 
-def _split(root: Path, args: tuple[str, ...], cwd: Path) -> tuple[list[str], list[str]]:
+def _split(repo: Repo, args: tuple[str, ...], cwd: Path) -> tuple[list[str], list[str]]:
     """Leading revisions (a range counts as two), then paths."""
     revisions: list[str] = []
+    # the first two arguments are looked up together (those not already known as paths)
+    repo.revisions.lookup(*[a for a in args[:2] if not a.startswith("-") and ".." not in a])
     for index, arg in enumerate(args):
         if len(revisions) < 2 and not _is_range(revisions):
             exists = (cwd / arg).exists()  # `../data/x.jsonl` is a path, not a range
-            if not revisions and not exists and git.parse_range(arg) is not None:
+            if not revisions and not exists and parse_range(arg) is not None:
                 revisions.append(arg)
                 continue
-            if git.is_revision(root, arg):
+            if repo.revisions.is_revision(arg):
                 revisions.append(arg)
                 continue
         if not (cwd / arg).exists() and "/" not in arg and "." not in arg:
             # Neither a path nor a revision: let git say why (a shallow clone, a typo).
-            git.resolve_revision(root, arg)
+            repo.revisions.resolve(arg)
         return revisions, list(args[index:])
     return revisions, []
 
 
-def _check_path(root: Path, path: str, cwd: Path) -> None:
+def _check_path(repo: Repo, path: str, cwd: Path) -> None:
     """A path must be in the working tree or in the history (a deleted dataset), as in git."""
     if (cwd / path).exists():
         return
-    relative = git.repo_path(root, Path(path), cwd)
-    if relative and git.run(root, "rev-list", "-1", "--all", "--", relative).strip():
+    relative = repo.relative(Path(path), cwd)
+    if relative and repo.in_history(relative):
         return
     raise DatatenetError(
         f"{path}: neither a revision nor a path in the working tree or the history",
@@ -109,7 +115,7 @@ def _check_path(root: Path, path: str, cwd: Path) -> None:
 
 
 def _is_range(revisions: list[str]) -> bool:
-    return len(revisions) == 1 and git.parse_range(revisions[0]) is not None
+    return len(revisions) == 1 and parse_range(revisions[0]) is not None
 
 
 def _states(revisions: list[str], *, staged: bool, worktree: bool) -> tuple[str, str, bool]:
@@ -121,8 +127,8 @@ def _states(revisions: list[str], *, staged: bool, worktree: bool) -> tuple[str,
                 "to compare a revision with the working tree: datatenet diff REV",
             )
         return INDEX, WORKTREE, False
-    if revisions and git.parse_range(revisions[0]) is not None:
-        parsed = git.parse_range(revisions[0])
+    if revisions and parse_range(revisions[0]) is not None:
+        parsed = parse_range(revisions[0])
         assert parsed is not None
         base, head, use_merge_base = parsed
         if staged:

@@ -10,7 +10,7 @@ class DatatenetError(Exception):
     `hint` says what to do about it.
     """
 
-    exit_code = 2
+    exit_code = 2  # exits.USER_ERROR
 
     def __init__(self, message: str, hint: str = "") -> None:
         super().__init__(message)

@@ -23,17 +23,20 @@ reported as not measured: it neither passes nor fails.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
+from datatenet.analysis.measures import Measure, combine_measures
 from datatenet.errors import DatatenetError
 
 if TYPE_CHECKING:
-    from datatenet.repo_diff import RepoDiff
+    from datatenet.analysis.base import Analysis
+    from datatenet.analysis.findings import Finding
+    from datatenet.repo.diff import RepoDiff
 
-LEVELS = ("error", "warn")
-EVIDENCE_SHOWN = 5
+Level = Literal["error", "warn"]
+LEVELS: tuple[str, ...] = get_args(Level)
 DIFF_METRICS = (
     "added",
     "removed",
@@ -50,47 +53,38 @@ FINDING_METRICS = {
     "near-duplicate": "near_duplicates",
     "semantic-duplicate": "semantic_duplicates",
     "contradiction": "contradictions",
+    "contamination": "eval_contamination",
+    "noise": "noise",
 }
+# Measures of the analyzers (analysis/drift.py, stability.py, coverage.py, focus.py,
+# boundaries.py, contamination.py, noise.py; documented in docs/json.md).
+ANALYSIS_METRICS = (
+    "style_drift_auc",
+    "style_drift_descriptors",
+    "expression_divergence",
+    "coverage_shift",
+    "new_topics",
+    "focus_entropy",
+    "focus_top_share",
+    "statement_fit",
+    "behaviour_shown",
+    "counter_examples",
+    "narrow_world_auc",
+    "noise_share",
+)
 KNOWN_METRICS = (
     *DIFF_METRICS,
     *FINDING_METRICS.values(),
     "duplicates",
     "added_duplicate_share",
+    *ANALYSIS_METRICS,
 )
-
-
-class _Ref(Protocol):
-    @property
-    def origin(self) -> str: ...
-
-    @property
-    def sample_id(self) -> str: ...
-
-
-class FindingLike(Protocol):
-    """What gates read of a finding (datatenet.analysis.findings.Finding fits)."""
-
-    @property
-    def kind(self) -> str: ...
-
-    @property
-    def explanation(self) -> str: ...
-
-    @property
-    def sample(self) -> _Ref: ...
-
-    @property
-    def matched(self) -> _Ref: ...
-
-
-# What the analyses give the hooks: findings for one repository diff.
-Analyse = Callable[["RepoDiff"], Sequence[FindingLike]]
 
 
 @dataclass(frozen=True)
 class Gate:
     metric: str
-    level: str  # "error" or "warn"
+    level: Level
     max: float | None = None
     min: float | None = None
 
@@ -102,15 +96,6 @@ class Gate:
         if self.min is not None:
             parts.append(f"min {_number(self.min)}")
         return ", ".join(parts)
-
-
-@dataclass(frozen=True)
-class Measure:
-    """One metric's value in this run, with where to look (file:line and a short note)."""
-
-    name: str
-    value: float
-    evidence: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -148,10 +133,11 @@ class GateVerdict:
         return not self.failed and not self.errors
 
 
-# The gates of a repository whose config has no [gates] table (DESIGN.md's sketch).
+# The gates of a repository whose config has no [gates] table.
 DEFAULT_GATES: Mapping[str, Any] = {
     "added_duplicate_share": {"max": 0.05, "level": "error"},
     "contradictions": {"max": 0, "level": "error"},
+    "eval_contamination": {"max": 0, "level": "error"},
 }
 
 
@@ -193,7 +179,8 @@ def parse_gates(table: Mapping[str, Any], where: str = "config") -> tuple[Gate, 
             bounds[key] = None if value is None else float(value)
         if bounds["max"] is None and bounds["min"] is None:
             raise DatatenetError(f"{where}: gate {name!r} sets no max or min", f"e.g. {example}")
-        gates.append(Gate(name, level, max=bounds["max"], min=bounds["min"]))
+        chosen: Level = "warn" if level == "warn" else "error"
+        gates.append(Gate(name, chosen, max=bounds["max"], min=bounds["min"]))
     return tuple(gates)
 
 
@@ -246,9 +233,17 @@ def diff_measures(diff: RepoDiff) -> dict[str, Measure]:
     return {m.name: m for m in measures}
 
 
-def finding_measures(findings: Sequence[FindingLike], new_samples: int) -> dict[str, Measure]:
+def analysis_measures(analyses: Sequence[Analysis], new_samples: int) -> dict[str, Measure]:
+    """What the analyses of a change measured, over all its datasets: their findings counted
+    (`finding_measures`) and their own measures combined."""
+    findings = [finding for analysis in analyses for finding in analysis.findings]
+    measures = combine_measures(m for analysis in analyses for m in analysis.measures)
+    return {**measures, **finding_measures(findings, new_samples)}
+
+
+def finding_measures(findings: Sequence[Finding], new_samples: int) -> dict[str, Measure]:
     """Counts of findings by kind, and the share of new samples that duplicate existing ones."""
-    by_metric: dict[str, list[FindingLike]] = {name: [] for name in FINDING_METRICS.values()}
+    by_metric: dict[str, list[Finding]] = {name: [] for name in FINDING_METRICS.values()}
     for finding in findings:
         name = FINDING_METRICS.get(finding.kind, finding.kind.replace("-", "_") + "_findings")
         by_metric.setdefault(name, []).append(finding)
@@ -265,9 +260,11 @@ def finding_measures(findings: Sequence[FindingLike], new_samples: int) -> dict[
     return measures
 
 
-def _evidence(findings: Iterable[FindingLike]) -> tuple[str, ...]:
+def _evidence(findings: Iterable[Finding]) -> tuple[str, ...]:
     return tuple(
-        f"{f.sample.origin}: {f.explanation} (matches {f.matched.origin})" for f in findings
+        f"{f.sample.origin}: {f.explanation}"
+        + (f" (matches {f.matched.origin})" if f.matched is not None else "")
+        for f in findings
     )
 
 
@@ -295,29 +292,6 @@ def evaluate(
         passed = not (too_high or too_low)
         results.append(GateResult(gate, value, passed, reason, () if passed else measure.evidence))
     return GateVerdict(tuple(results), tuple(errors))
-
-
-def render(verdict: GateVerdict, *, verbose: bool = False) -> list[str]:
-    """Lines for the terminal: failed gates with their evidence, warnings, gates that measured
-    nothing; passed gates too when verbose."""
-    lines: list[str] = []
-    for error in verdict.errors:
-        lines.append(f"  error: {error}")
-    for result in verdict.results:
-        if not result.measured:
-            lines.append(f"  note: gate {result.reason}")
-            continue
-        if result.passed:
-            if verbose:
-                lines.append(f"  ok: {result.reason}")
-            continue
-        label = "FAILED" if result.gate.level == "error" else "warning"
-        lines.append(f"  {label}: {result.reason}")
-        for item in result.evidence[:EVIDENCE_SHOWN]:
-            lines.append(f"    {item}")
-        if len(result.evidence) > EVIDENCE_SHOWN:
-            lines.append(f"    … and {len(result.evidence) - EVIDENCE_SHOWN} more")
-    return lines
 
 
 def _number(value: float | None) -> str:

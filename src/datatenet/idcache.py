@@ -1,9 +1,10 @@
 """On-disk cache of parsed versions: content address + parse options -> entries and schema.
 
 A version is content-addressed (a git blob id, a DVC md5), so what parsing it produced never
-changes: a version read once is never parsed again. One file per (address, options) under
-`<git common dir>/datatenet/ids/`, binary and compact (56 bytes a sample with 128-bit ids),
-in columns, so that loading 200,000 entries takes a fraction of a second:
+changes: a version read once is never parsed again. One file per (address, options) in a
+directory the repository names (`<git common dir>/datatenet/ids/`, see `repo/repository.py`),
+binary and compact (56 bytes a sample with 128-bit ids), in columns, so that loading 200,000
+entries takes a fraction of a second:
 
     MAGIC | header length (u32) | header (JSON) | sample ids | prompt ids | meta ids |
     positions (u64, little-endian) | keys (JSON, only with --key)
@@ -39,8 +40,6 @@ if TYPE_CHECKING:
 
 FORMAT = 2
 MAGIC = b"DTNIDS\x00\x02"
-CACHE_DIR = "datatenet"
-IDS_DIR = "ids"
 _LENGTH = struct.Struct("<I")
 
 
@@ -95,20 +94,9 @@ def options_key(options: LoadOptions, extra: Any = None) -> str:
     ).decode()
 
 
-def cache_root(root: Path) -> Path:
-    """`<git common dir>/datatenet`: shared by all work trees of the repository."""
-    from datatenet.sources.git import common_dir
-
-    return common_dir(root) / CACHE_DIR
-
-
 class IdCache:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
-
-    @classmethod
-    def for_repository(cls, root: Path) -> IdCache:
-        return cls(cache_root(root) / IDS_DIR)
 
     def _path(self, address: str, options: str) -> Path:
         name = hashlib.blake2b(f"{address}\0{options}".encode(), digest_size=20).hexdigest()

@@ -1,12 +1,8 @@
-"""What a commit says its new samples teach: the `Reinforces:` trailer, parsed and judged.
+"""What a commit says its new samples teach: the `Reinforces:` trailer, judged.
 
-Trailers are parsed by git itself (`git interpret-trailers --parse`), so a trailer counts exactly
-when git would count it: in the last paragraph of the message, after a blank line; keys compare
-case-insensitively, continuation lines are unfolded. The message is first cut at the `commit -v`
-scissors line and stripped of comment lines, honouring `core.commentChar` (with `auto`, the
-character git chose is recognised from the comments it wrote).
-
-The judgement is a pure function of the parsed trailers and the rules of the `[commit]` table:
+The message and its trailers come parsed (`commit_message.py`, and `repo/messages.py`, where
+git parses the trailers); this module runs no git. The judgement is a pure function of the
+parsed trailers and the rules of the `[commit]` table:
 
 ```toml
 [commit]
@@ -27,16 +23,13 @@ word of those phrases or a filler word ("add more samples to the dataset").
 from __future__ import annotations
 
 import re
-import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
+from datatenet.commit_message import TRAILER, CommitMessage
 from datatenet.errors import DatatenetError
-from datatenet.sources import git
 
-TRAILER = "Reinforces"
 EXAMPLE_STATEMENT = "When a request is ambiguous, ask one clarifying question before answering."
 DEFAULT_GENERIC = (
     "more data",
@@ -84,43 +77,31 @@ _FILLER_WORDS = """a an the to of for in on at by with and or some more few many
     this that these those it its our my we i into from as all any other another bunch set
     several couple added adding adds add"""
 FILLER = frozenset(_FILLER_WORDS.split())
-# Scissors: `git commit -v` cuts the message here; everything below is the diff.
-_SCISSORS = "------------------------ >8 ------------------------"
-_AUTO_COMMENT_CHARS = "#;@!$%^&|:"
+# Words that judge or count the data without naming what the model should do: a statement made
+# only of these (and filler) is vague, however long ("Make the model better at tasks").
+_VAGUE_WORDS = """better best good great quality higher high improve improves improved improving
+    improvement enhance enhanced boost increase increased performance accuracy accurate helpful
+    helpfulness robust robustness capable capability capabilities ability abilities skill
+    skills smarter stronger overall general generally diverse diversity variety various broad
+    model models llm assistant task tasks data dataset datasets sample samples example examples
+    instruction instructions instruct self-instruct response responses answer answers output
+    outputs number numbers numeric stuff thing things coverage make makes making get gets do
+    does help helps train training teach fine-tune fine-tuning finetune tuning sft dpo rlhf be
+    is are at one two three four five six seven eight nine ten hundred dozen extra additional"""
+VAGUE = frozenset(_VAGUE_WORDS.split())
+# Chinese has no spaces between words: the vague terms are removed from the statement, and
+# what is left must still name something.
+_VAGUE_CHINESE_TERMS = """提高 提升 改进 改善 优化 增强 加强 更好 更强
+    更多 更加 质量 性能 效果 表现 准确率 准确性 能力
+    模型 数据 数据集 样本 示例 例子 任务 指令 回答
+    答案 输出 多样性 多样 通用 整体 总体 一般 一些
+    若干 新增 增加 添加 加入 新的 新 让 使 使得 的
+    了 和 与 及 在 上 中 个 条 些 种 更 好 多
+    一 二 三 四 五 六 七 八 九 十 百"""
+_VAGUE_CHINESE = sorted(_VAGUE_CHINESE_TERMS.split(), key=len, reverse=True)
+_CJK_CHARACTER = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _WORD = re.compile(r"[\w'’-]+")
 _SENTENCE_BREAK = re.compile(r"[.!?]\s+(?=\S)")
-
-
-@dataclass(frozen=True)
-class Trailer:
-    key: str  # as written (compare with .lower())
-    value: str
-
-
-@dataclass(frozen=True)
-class Message:
-    """A commit message as git will record it, and its trailers."""
-
-    text: str  # without comments and without what follows the scissors
-    trailers: tuple[Trailer, ...]
-
-    @property
-    def subject(self) -> str:
-        for line in self.text.splitlines():
-            if line.strip():
-                return line.strip()
-        return ""
-
-    def values(self, key: str = TRAILER) -> list[str]:
-        return [t.value for t in self.trailers if t.key.lower() == key.lower()]
-
-    @property
-    def misplaced(self) -> bool:
-        """A `Reinforces:` line that git does not read as a trailer (wrong paragraph)."""
-        if self.values():
-            return False
-        pattern = re.compile(rf"^\s*{TRAILER}\s*:", re.IGNORECASE | re.MULTILINE)
-        return bool(pattern.search(self.text))
 
 
 @dataclass(frozen=True)
@@ -147,79 +128,6 @@ class Judgement:
     problem: str  # "" when ok; else one line saying what is wrong
     statement: str | None  # the stated behaviour (a registered id is expanded)
     behaviour: str | None  # the registry id, when the statement names one
-
-
-# -- parsing ---------------------------------------------------------------------------------
-
-
-def comment_chars(root: Path | None, text: str = "") -> str:
-    """The characters that start comment lines, as `git commit` wrote them.
-
-    `core.commentChar` (or `core.commentString`) decides; with `auto`, the character is read
-    back from the comments git wrote ("Please enter the commit message ...", or the scissors).
-    """
-    configured = _config(root, "core.commentString") or _config(root, "core.commentChar")
-    if configured and configured != "auto":
-        return configured
-    if configured == "auto":
-        for line in text.splitlines():
-            if len(line) > 2 and line[0] in _AUTO_COMMENT_CHARS and line[1] == " ":
-                rest = line[2:]
-                if rest.startswith(("Please enter the commit message", _SCISSORS)):
-                    return line[0]
-    return "#"
-
-
-def _config(root: Path | None, key: str) -> str | None:
-    try:
-        result = subprocess.run(
-            ["git", "config", "--get", key],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-    except FileNotFoundError:
-        return None
-    value = result.stdout.strip()
-    return value if result.returncode == 0 and value else None
-
-
-def strip_message(text: str, comment: str = "#") -> str:
-    """The message as git records it (cleanup=strip): no comment lines, nothing below the
-    scissors line, no trailing blank lines."""
-    kept: list[str] = []
-    for line in text.replace("\r\n", "\n").split("\n"):
-        if line.startswith(comment):
-            if line[len(comment) :].strip() == _SCISSORS:
-                break
-            continue
-        kept.append(line.rstrip())
-    return "\n".join(kept).strip("\n") + "\n"
-
-
-def parse_trailers(
-    message: str, root: Path | None = None, comment: str = "#"
-) -> tuple[Trailer, ...]:
-    """Trailers as git reads them (`git interpret-trailers --parse`), from a stripped message
-    (`comment`: the comment character it was stripped of)."""
-    setting = ["-c", f"core.commentChar={comment}"] if len(comment) == 1 else []
-    parsed = git.run(
-        root or Path.cwd(), *setting, "interpret-trailers", "--parse", input=message.encode()
-    )
-    trailers: list[Trailer] = []
-    for line in parsed.decode(errors="replace").splitlines():
-        key, separator, value = line.partition(":")
-        if separator:
-            trailers.append(Trailer(key.strip(), value.strip()))
-    return tuple(trailers)
-
-
-def parse_message(text: str, root: Path | None = None, comment: str | None = None) -> Message:
-    """A raw message file (as the commit-msg hook sees it) -> the message and its trailers."""
-    comment = comment if comment is not None else comment_chars(root, text)
-    stripped = strip_message(text, comment)
-    return Message(stripped, parse_trailers(stripped, root, comment) if stripped.strip() else ())
 
 
 # -- rules -----------------------------------------------------------------------------------
@@ -293,7 +201,7 @@ def _strings(
 # -- judging ---------------------------------------------------------------------------------
 
 
-def judge(message: Message, rules: Rules) -> Judgement:
+def judge(message: CommitMessage, rules: Rules) -> Judgement:
     """Does the message state, in one specific sentence, the one behaviour its samples teach?"""
     values = message.values()
     if not values:
@@ -334,15 +242,22 @@ def judge_statement(value: str, rules: Rules) -> Judgement:
             f"{ids}, or register it under [behaviours.<id>]",
             statement,
         )
-    words = _words(statement)
     if is_generic(statement, rules.generic):
         return _refuse(
             f"{statement!r} is generic: it does not say which behaviour the samples teach",
             statement,
         )
-    if len(words) < rules.min_words:
+    if is_vague(statement):
         return _refuse(
-            f"{statement!r} is too short ({len(words)} word{'s' if len(words) != 1 else ''}; "
+            f"{statement!r} is vague: it judges or counts the data instead of naming the "
+            "behaviour the samples teach; say what the model should do, and when (e.g. "
+            f'"{EXAMPLE_STATEMENT}")',
+            statement,
+        )
+    count = _word_count(statement)
+    if count < rules.min_words:
+        return _refuse(
+            f"{statement!r} is too short ({count} word{'s' if count != 1 else ''}; "
             f"at least {rules.min_words}): say what the model should do, and when",
             statement,
         )
@@ -375,6 +290,31 @@ def is_generic(statement: str, generic: Sequence[str]) -> bool:
         return True
     vocabulary = FILLER | {_stem(w) for phrase in generic for w in _words(phrase)}
     return all(_stem(word) in vocabulary for word in _words(statement))
+
+
+def _word_count(text: str) -> int:
+    """Words, counting a run of Chinese characters as one word per two characters (the
+    average length of a Chinese word)."""
+    cjk = len(_CJK_CHARACTER.findall(text))
+    return len(_words(_CJK_CHARACTER.sub(" ", text))) + (cjk + 1) // 2
+
+
+def is_vague(statement: str) -> bool:
+    """Made only of evaluative and generic words (better, quality, tasks, data, …), in English
+    or Chinese, naming no behaviour of the model."""
+    rest = statement
+    for term in _VAGUE_CHINESE:
+        rest = rest.replace(term, " ")
+    if _CJK_CHARACTER.search(statement) and _CJK_CHARACTER.search(rest):
+        return False
+    vocabulary = FILLER | VAGUE
+    words = [w for w in _words(rest) if not w.isdigit()]
+    return all(
+        word in vocabulary
+        or _stem(word) in vocabulary
+        or all(p in vocabulary for p in word.split("-"))
+        for word in words
+    )
 
 
 def joins_behaviours(statement: str, joiners: Sequence[str]) -> str:

@@ -13,8 +13,10 @@ from typing import Any
 import orjson
 import xxhash
 
+from datatenet.errors import RecordError
+
 # Bump when the canonical form changes: ids cached on disk must not survive such a change.
-CANONICAL_VERSION = 2
+CANONICAL_VERSION = 3  # 3: Anthropic HH transcripts read as turns
 
 ROLES = ("system", "user", "assistant", "tool")
 
@@ -155,9 +157,16 @@ _SORTED = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
 def meta_id(meta: Mapping[str, Any]) -> str:
     if not meta:
         return _EMPTY_META_ID
-    return _hash(orjson.dumps(meta, option=_SORTED, default=str))
+    return _hash(_dumps(meta))
 
 
 def canonical_json(value: Any) -> str:
     """Stable JSON text of a value (sorted keys), for tools, tool calls and extras."""
-    return orjson.dumps(value, option=_SORTED, default=str).decode()
+    return _dumps(value).decode()
+
+
+def _dumps(value: Any) -> bytes:
+    try:
+        return orjson.dumps(value, option=_SORTED, default=str)
+    except orjson.JSONEncodeError as exc:  # only nesting deeper than orjson's 255 levels
+        raise RecordError(f"cannot be read: {exc}", "flatten the deeply nested field") from None

@@ -80,6 +80,15 @@ class InvalidRecord:
 
 
 @dataclass(frozen=True)
+class Unmapped:
+    """A field the `--map` option names that no record of the version has."""
+
+    field: str
+    message: str  # names the field and lists the fields the file has
+    hint: str
+
+
+@dataclass(frozen=True)
 class Version:
     label: str  # the file as the user named it
     file_format: str
@@ -89,6 +98,8 @@ class Version:
     invalid: tuple[InvalidRecord, ...] = ()
     # Re-reads the samples at the given entry indices; only reports showing content call it.
     load_samples: Callable[[list[int]], list[Sample]] | None = None
+    # Mapped fields no record has (not kept by the id cache: checked where files are named).
+    unmapped: tuple[Unmapped, ...] = ()
 
     def origin(self, position: int) -> Origin:
         return Origin.at(self.label, self.position_kind, position)

@@ -1,22 +1,25 @@
 """The exact and near duplicate tiers: new samples against the existing ones and among themselves.
 
-*Exact*: equal after `normalize` (NFKC, case, whitespace, punctuation) of the prompt, the answer
-and, for preference data, the rejected answer; with the same label, for KTO data.
+*Exact*: equal after `normalize` (NFKC, case, whitespace, punctuation, spacing around symbols)
+of the prompt, the answer and, for preference data, the rejected answer; with the same label, for
+KTO data.
 
 *Near*: MinHash signatures of the shingle sets (see `normalize.shingle_sets`), banded for
-locality-sensitive hashing; every candidate pair is verified by the real Jaccard similarity of the
-two shingle sets, so a finding's score is exact, never an estimate. Vectorised with numpy over
-all texts at once: tokenising, hashing, MinHash and banding do no Python work per token.
+locality-sensitive hashing (analysis/minhash.py); every candidate pair is verified by the real
+Jaccard similarity of the two shingle sets, so a finding's score is exact, never an estimate.
+Vectorised with numpy over all texts at once: tokenising, hashing, MinHash and banding do no
+Python work per token.
 
 No transitive chaining: every new sample gets at most one finding per tier, naming its best match,
 an existing sample when there is one, otherwise an earlier new sample (in a scan, the later sample
 of a pair is the `sample` and the earlier one the `matched`). A sample found to be an exact
 duplicate gets no near finding as well: its exact twin carries its near relations.
+(`lexical_tiers` gives the pair analysis every verified pair instead: analysis/pair_verdicts.py
+judges each and keeps the best verdict.)
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,49 +28,26 @@ import numpy as np
 import xxhash
 
 from datatenet.analysis.corpus import Corpus, Item
-from datatenet.analysis.findings import Finding
+from datatenet.analysis.findings import Finding, FindingKind
+from datatenet.analysis.minhash import (
+    DEFAULT_SETTINGS,
+    EMPTY,
+    NearSettings,
+    candidates,
+    minhash,
+    prefilter,
+)
 from datatenet.analysis.minhash_cache import SignatureCache
 from datatenet.analysis.normalize import (
-    DEFAULT_SHINGLE_SIZE,
     ShingleSets,
     normalize_many,
-    segment_ranks,
     shingle_sets,
     system_token,
     unspaced_share,
 )
 
-EXACT_KIND, NEAR_KIND = "exact-duplicate", "near-duplicate"
-
-
-@dataclass(frozen=True)
-class NearSettings:
-    """How the near tier shingles and hashes. The defaults are measured in
-    bench/near_bench.py: 100 permutations in 20 bands of 5 rows make a pair of Jaccard 0.8 a
-    candidate with probability 1 - (1 - 0.8**5)**20 = 0.9996 (0.99999 at 0.85), and a pair of
-    unrelated samples sharing a long system prompt (Jaccard 0.36 in a real tool-calling
-    dataset) one time in 80; 4 rows would make it one time in 3, and 8 rows would miss 5% of
-    the pairs at 0.8. Every candidate is verified, so the score is never an estimate."""
-
-    shingle_size: int = DEFAULT_SHINGLE_SIZE
-    permutations: int = 100
-    bands: int = 20
-    seed: int = 1
-
-    def __post_init__(self) -> None:
-        if self.shingle_size < 1 or self.bands < 1 or self.permutations % self.bands:
-            raise ValueError("shingle size >= 1, and permutations a multiple of bands")
-
-    @property
-    def rows(self) -> int:
-        return self.permutations // self.bands
-
-    def key(self) -> str:
-        """Everything a cached signature depends on."""
-        return f"shingle={self.shingle_size},perm={self.permutations},seed={self.seed},v=1"
-
-
-DEFAULT_SETTINGS = NearSettings()
+EXACT_KIND: FindingKind = "exact-duplicate"
+NEAR_KIND: FindingKind = "near-duplicate"
 
 
 def exact_duplicates(corpus: Corpus, *, cache_dir: Path | None = None) -> list[Finding]:
@@ -102,6 +82,42 @@ def duplicates(
     cache = _cache(cache_dir, settings)
     texts = _Texts.of(corpus, cache)
     return _exact(texts) + _near(texts, threshold, settings, cache)
+
+
+@dataclass(frozen=True)
+class NearPair:
+    """A verified near pair: positions in existing + new (`Corpus.everyone`), the later first."""
+
+    position: int
+    other: int
+    jaccard: float
+    finding: Finding
+
+
+@dataclass(frozen=True)
+class LexicalTiers:
+    exact: list[tuple[int, Finding]]  # (position, finding) of each new sample repeating a text
+    near: list[NearPair]  # every verified pair, not only each sample's best
+    groups: list[int]  # per position in existing + new: equal numbers, equal normalised texts
+
+
+def lexical_tiers(
+    corpus: Corpus,
+    threshold: float = 0.8,
+    *,
+    near: bool = True,
+    settings: NearSettings = DEFAULT_SETTINGS,
+    cache_dir: Path | None = None,
+) -> LexicalTiers:
+    """What the pair analysis needs of the lexical tiers, normalising every text once."""
+    cache = _cache(cache_dir, settings)
+    texts = _Texts.of(corpus, cache)
+    pairs = _near_pairs(texts, threshold, settings, cache) if near else []
+    found = [
+        NearPair(texts.first[q], texts.first[o], j, _near_finding(texts, q, o, j, settings))
+        for q, o, j in pairs
+    ]
+    return LexicalTiers(_exact_pairs(texts), found, texts.group)
 
 
 def _cache(directory: Path | None, settings: NearSettings) -> SignatureCache | None:
@@ -220,6 +236,11 @@ def _normalized(items: Iterable[Item]) -> list[str]:
 
 
 def _exact(texts: _Texts) -> list[Finding]:
+    return [finding for _, finding in _exact_pairs(texts)]
+
+
+def _exact_pairs(texts: _Texts) -> list[tuple[int, Finding]]:
+    """Each new sample that repeats an earlier text, with its position in existing + new."""
     findings = []
     for position in texts.new:
         number = texts.group[position]
@@ -234,18 +255,17 @@ def _exact(texts: _Texts) -> list[Finding]:
             how = (
                 f"same text as {_where(matched)} after normalising case, whitespace and punctuation"
             )
-        findings.append(
-            Finding(
-                kind=EXACT_KIND,
-                tier="exact",
-                severity="error",
-                score=1.0,
-                sample=item.ref(),
-                matched=matched.ref(),
-                explanation=f"{how}: the signal is counted {_times(copies)}",
-                copies=copies,
-            )
+        finding = Finding.pair(
+            kind=EXACT_KIND,
+            tier="exact",
+            severity="error",
+            score=1.0,
+            sample=item.ref(),
+            matched=matched.ref(),
+            explanation=f"{how}: the signal is counted {_times(copies)}",
+            copies=copies,
         )
+        findings.append((position, finding))
     return findings
 
 
@@ -259,12 +279,26 @@ def _where(item: Item) -> str:
 
 # -- near tier ---------------------------------------------------------------------------------
 
-_EMPTY = np.iinfo(np.uint32).max  # the signature of a text without a token: all ones
-
 
 def _near(
     texts: _Texts, threshold: float, settings: NearSettings, cache: SignatureCache | None
 ) -> list[Finding]:
+    """Each new sample's best near match: an existing sample first, then the closest."""
+    best: dict[int, tuple[bool, float, int]] = {}  # query -> (other existing, jaccard, -other)
+    for query, other, jaccard in _near_pairs(texts, threshold, settings, cache):
+        rank = (other < texts.existing_groups, jaccard, -other)
+        if query not in best or rank > best[query]:
+            best[query] = rank
+    return [
+        _near_finding(texts, query, -best[query][2], best[query][1], settings)
+        for query in sorted(best, key=lambda g: texts.first[g])
+    ]
+
+
+def _near_pairs(
+    texts: _Texts, threshold: float, settings: NearSettings, cache: SignatureCache | None
+) -> list[tuple[int, int, float]]:
+    """Every (query group, other group, Jaccard) at or above the threshold, verified."""
     if not 0 < threshold <= 1:
         raise ValueError("the near-duplicate threshold must be in (0, 1]")
     if texts.existing_groups == len(texts.keys):
@@ -272,12 +306,12 @@ def _near(
     signatures, computed = _group_signatures(texts, settings)
     if cache is not None and texts.missed:
         _store(texts, signatures, cache)
-    usable = np.flatnonzero(~np.all(signatures == _EMPTY, axis=1))  # no token, no near copy
+    usable = np.flatnonzero(~np.all(signatures == EMPTY, axis=1))  # no token, no near copy
     if not np.any(usable >= texts.existing_groups):
         return []
-    pairs = _candidates(signatures[usable], usable, texts.existing_groups, settings)
-    pairs = _prefilter(pairs, signatures, threshold, settings)
-    return _best_matches(texts, pairs, threshold, settings, computed)
+    pairs = candidates(signatures[usable], usable, texts.existing_groups, settings)
+    pairs = prefilter(pairs, signatures, threshold, settings)
+    return _verified(texts, pairs, threshold, settings, computed)
 
 
 @dataclass(frozen=True)
@@ -312,120 +346,20 @@ def _store(texts: _Texts, signatures: np.ndarray, cache: SignatureCache) -> None
     cache.save(ids, [texts.keys[g] for g in rows], signatures[rows])
 
 
-def permutations(settings: NearSettings) -> tuple[np.ndarray, np.ndarray]:
-    """The (a, b) of the hash functions h(x) = (a * x + b) >> 32 mod 2**64 (a odd): the
-    multiply-add-shift family, universal for the high bits, computed in wrapping uint64."""
-    rng = np.random.default_rng(settings.seed)
-    high = np.iinfo(np.uint64).max
-    a = rng.integers(1, high, size=settings.permutations, dtype=np.uint64, endpoint=True)
-    b = rng.integers(0, high, size=settings.permutations, dtype=np.uint64, endpoint=True)
-    return a | np.uint64(1), b
-
-
-_CHUNK = 1 << 22  # shingle x permutation values computed at once (32 MB)
-
-
-def minhash(sets: ShingleSets, settings: NearSettings = DEFAULT_SETTINGS) -> np.ndarray:
-    """MinHash signatures (uint32, one row per set; all ones for an empty set).
-
-    Computed as a (permutations x shingles) block per chunk of texts, reduced along the
-    shingles with `np.minimum.reduceat`: this layout runs several times faster than the
-    transposed one. The minimum is taken over the 64-bit values and shifted after, which gives
-    the same result as shifting first (the shift is monotonic) at a fraction of the cost."""
-    a, b = permutations(settings)
-    sizes = sets.sizes()
-    out = np.full((len(sets), settings.permutations), _EMPTY, dtype=np.uint32)
-    filled = np.flatnonzero(sizes > 0)
-    per_chunk = max(1, _CHUNK // settings.permutations)
-    ends = np.cumsum(sizes[filled])
-    start = 0
-    while start < len(filled):
-        base = ends[start] - sizes[filled[start]]
-        stop = max(start + 1, int(np.searchsorted(ends, base + per_chunk, side="right")))
-        chosen = filled[start:stop]
-        lo, hi = int(sets.offsets[chosen[0]]), int(sets.offsets[chosen[-1] + 1])
-        block = a[:, None] * sets.hashes[None, lo:hi]
-        block += b[:, None]
-        least = np.minimum.reduceat(block, sets.offsets[chosen] - lo, axis=1)
-        least >>= np.uint64(32)
-        out[chosen] = least.T
-        start = stop
-    return out
-
-
-_BAND_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
-
-
-def _candidates(
-    signatures: np.ndarray, usable: np.ndarray, existing_groups: int, settings: NearSettings
-) -> np.ndarray:
-    """Pairs (query, other) of rows of `signatures` that share a band, as an (n, 2) array of
-    group numbers, the later group first (`usable` names the group of each row, ascending).
-
-    A query row is a group first met among the new samples; it is paired with every row
-    before it in its bucket (a stable sort keeps rows in order, existing ones first), so pairs
-    of two existing samples, which nobody asked about, are never made."""
-    rows = settings.rows
-    count = len(usable)
-    is_query = usable >= existing_groups
-    found: list[np.ndarray] = []
-    positions = np.arange(count, dtype=np.int64)
-    for band in range(settings.bands):
-        block = signatures[:, band * rows : (band + 1) * rows].astype(np.uint64)
-        key = block[:, 0].copy()
-        for column in range(1, rows):
-            key *= _BAND_MULTIPLIER
-            key ^= block[:, column]
-        order = np.argsort(key, kind="stable")
-        ordered = key[order]
-        opens = np.ones(count, dtype=bool)
-        opens[1:] = ordered[1:] != ordered[:-1]
-        run_start = np.maximum.accumulate(np.where(opens, positions, 0))
-        earlier = np.where(is_query[order], positions - run_start, 0)
-        if not earlier.any():
-            continue
-        left = np.repeat(order, earlier)
-        right = order[np.repeat(run_start, earlier) + segment_ranks(earlier)]
-        found.append(left * count + right)
-    if not found:
-        return np.zeros((0, 2), dtype=np.int64)
-    codes = np.unique(np.concatenate(found))
-    pairs: np.ndarray = usable[np.stack((codes // count, codes % count), axis=1)]
-    return pairs
-
-
-def _prefilter(
-    pairs: np.ndarray, signatures: np.ndarray, threshold: float, settings: NearSettings
-) -> np.ndarray:
-    """Drop the candidates whose MinHash estimate is far below the threshold (more than five
-    standard deviations of the estimate), so that a bucket shared by many samples that merely
-    look alike (a common system prompt) costs a vector compare, not a set intersection each."""
-    if len(pairs) == 0:
-        return pairs
-    margin = 5 * math.sqrt(0.25 / settings.permutations)
-    kept: list[np.ndarray] = []
-    step = max(1, (1 << 22) // settings.permutations)
-    for start in range(0, len(pairs), step):
-        chunk = pairs[start : start + step]
-        agree = (signatures[chunk[:, 0]] == signatures[chunk[:, 1]]).mean(axis=1)
-        kept.append(chunk[agree >= threshold - margin])
-    return np.concatenate(kept)
-
-
-def _best_matches(
+def _verified(
     texts: _Texts,
     pairs: np.ndarray,
     threshold: float,
     settings: NearSettings,
     computed: _Shingled,
-) -> list[Finding]:
+) -> list[tuple[int, int, float]]:
     involved = np.unique(pairs).tolist()
     members = {g: computed.sets.set_of(computed.rows[g]) for g in involved if g in computed.rows}
     missing = [g for g in involved if g not in members]
     sets = shingle_sets([texts.text(g) for g in missing], settings.shingle_size)
     members.update((group, sets.set_of(i)) for i, group in enumerate(missing))
     labels = {group: texts.items[texts.first[group]].label for group in involved}
-    best: dict[int, tuple[bool, float, int]] = {}  # query -> (other existing, jaccard, -other)
+    found = []
     for query, other in pairs.tolist():
         if other > query:
             query, other = other, query  # of two new samples, the later one asks
@@ -434,32 +368,29 @@ def _best_matches(
         one, two = members[query], members[other]
         shared = len(one & two)
         jaccard = shared / (len(one) + len(two) - shared)
-        if jaccard < threshold:
-            continue
-        rank = (other < texts.existing_groups, jaccard, -other)
-        if query not in best or rank > best[query]:
-            best[query] = rank
-    findings = []
-    for query in sorted(best, key=lambda g: texts.first[g]):
-        _, jaccard, negative = best[query]
-        item, matched = texts.items[texts.first[query]], texts.items[texts.first[-negative]]
-        findings.append(
-            Finding(
-                kind=NEAR_KIND,
-                tier="near",
-                severity="warning",
-                score=jaccard,
-                sample=item.ref(),
-                matched=matched.ref(),
-                explanation=(
-                    f"near copy of {_where(matched)} (Jaccard {jaccard:.2f} of their"
-                    f" {_shingle_name(texts.text(query), settings.shingle_size)}): the signal"
-                    " is counted twice"
-                ),
-                scores={"jaccard": jaccard},
-            )
-        )
-    return findings
+        if jaccard >= threshold:
+            found.append((query, other, jaccard))
+    return found
+
+
+def _near_finding(
+    texts: _Texts, query: int, other: int, jaccard: float, settings: NearSettings
+) -> Finding:
+    item, matched = texts.items[texts.first[query]], texts.items[texts.first[other]]
+    return Finding.pair(
+        kind=NEAR_KIND,
+        tier="near",
+        severity="warning",
+        score=jaccard,
+        sample=item.ref(),
+        matched=matched.ref(),
+        explanation=(
+            f"near copy of {_where(matched)} (Jaccard {jaccard:.2f} of their"
+            f" {_shingle_name(texts.text(query), settings.shingle_size)}): the signal"
+            " is counted twice"
+        ),
+        scores={"jaccard": jaccard},
+    )
 
 
 def _shingle_name(text: str, size: int) -> str:

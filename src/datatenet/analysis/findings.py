@@ -1,18 +1,33 @@
-"""Finding: one observation about the data, with the evidence a reviewer needs."""
+"""Finding: one observation about the data, with the samples a reviewer needs to check it.
+
+A finding points at one sample (noise), two (a duplicate, a contradiction: the pair is the
+common case) or several (a style drift shown by examples). The first sample of the evidence is
+the one the finding is about: in a change, a new sample; in a scan, the later one.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, get_args
 
-KINDS = (
+FindingKind = Literal[
     "exact-duplicate",
     "near-duplicate",
     "semantic-duplicate",
+    "possible-duplicate",
     "contradiction",
-)
-SEVERITIES = ("error", "warning", "info")
+    "noise",
+    "contamination",
+    "style-drift",
+    "expression-instability",
+    "coverage-shift",
+    "unfocused",
+    "boundary",
+]
+Severity = Literal["error", "warning", "info"]
+KINDS: tuple[str, ...] = get_args(FindingKind)
+SEVERITIES: tuple[str, ...] = get_args(Severity)
 
 
 @dataclass(frozen=True)
@@ -27,45 +42,95 @@ class SampleRef:
 
 @dataclass(frozen=True)
 class Finding:
-    kind: str  # one of KINDS
+    kind: FindingKind
     tier: str  # how it was found: "exact", "near", "semantic", "prompt-id", "preference", ...
-    severity: str  # one of SEVERITIES
-    score: float  # the decisive similarity (1.0 for exact), in [0, 1]
-    sample: SampleRef  # the new sample (in a scan: the later one)
-    matched: SampleRef  # the existing sample it matched (in a scan: the earlier one)
+    severity: Severity
+    score: float  # the decisive similarity or strength (1.0 for exact), in [0, 1]
+    evidence: tuple[SampleRef, ...]  # the sample it is about first, then what it matched
     explanation: str  # one line: what was found and why it matters
     scores: Mapping[str, float] = field(default_factory=dict)  # e.g. prompt/answer cosines
     copies: int | None = None  # how many times the sample now occurs, where that is the point
+    details: Mapping[str, str] = field(default_factory=dict)  # e.g. {"decisive": "21 vs 24"}
+
+    def __post_init__(self) -> None:
+        if not self.evidence:
+            raise ValueError("a finding points at one sample at least")
+
+    @classmethod
+    def pair(
+        cls,
+        kind: FindingKind,
+        tier: str,
+        severity: Severity,
+        score: float,
+        sample: SampleRef,
+        matched: SampleRef,
+        explanation: str,
+        scores: Mapping[str, float] | None = None,
+        copies: int | None = None,
+        details: Mapping[str, str] | None = None,
+    ) -> Finding:
+        """The common case: a new sample and the sample it matched."""
+        return cls(
+            kind,
+            tier,
+            severity,
+            score,
+            (sample, matched),
+            explanation,
+            scores or {},
+            copies,
+            details or {},
+        )
+
+    @property
+    def sample(self) -> SampleRef:
+        return self.evidence[0]
+
+    @property
+    def matched(self) -> SampleRef | None:
+        """The sample a pair finding matched; None for a finding about one sample."""
+        return self.evidence[1] if len(self.evidence) > 1 else None
 
     def to_json(self) -> dict[str, Any]:
+        matched = self.matched
         out: dict[str, Any] = {
             "kind": self.kind,
             "tier": self.tier,
             "severity": self.severity,
             "score": round(self.score, 4),
             "sample": _ref(self.sample),
-            "matched": _ref(self.matched),
+            "matched": None if matched is None else _ref(matched),
             "explanation": self.explanation,
         }
+        if len(self.evidence) > 2:
+            out["evidence"] = [_ref(ref) for ref in self.evidence]
         if self.scores:
             out["scores"] = {k: round(v, 4) for k, v in self.scores.items()}
         if self.copies is not None:
             out["copies"] = self.copies
+        if self.details:
+            out["details"] = dict(self.details)
         return out
 
 
 def finding_from_json(data: Mapping[str, Any]) -> Finding:
     """The inverse of Finding.to_json (scores rounded as stored)."""
+    if "evidence" in data:
+        evidence = tuple(_ref_from_json(ref) for ref in data["evidence"])
+    else:
+        refs = [data["sample"], data.get("matched")]
+        evidence = tuple(_ref_from_json(ref) for ref in refs if ref is not None)
     return Finding(
         data["kind"],
         data["tier"],
         data["severity"],
         float(data["score"]),
-        _ref_from_json(data["sample"]),
-        _ref_from_json(data["matched"]),
+        evidence,
         data["explanation"],
         dict(data.get("scores", {})),
         data.get("copies"),
+        dict(data.get("details", {})),
     )
 
 

@@ -26,28 +26,15 @@ import numpy as np
 import orjson
 import xxhash
 
-from datatenet.errors import DatatenetError
 from datatenet.files import write_atomically
 
 FORMAT = 1
 MAGIC = b"DTNMH\x00\x00\x01"
 MINHASH_DIR = "minhash"
-NORMALIZE_VERSION = 1  # bump when normalize() or shingling changes
+NORMALIZE_VERSION = 2  # bump when normalize() or shingling changes (2: symbols spaced)
 MAX_ROWS = 1_000_000  # beyond this, a write keeps only the rows of the current run
 KEY_SIZE = 16
 _LENGTH = struct.Struct("<I")
-
-
-def cache_directory(start: Path) -> Path | None:
-    """`<git common dir>/datatenet/minhash` of the repository holding `start`; None outside
-    a repository (the near tier then runs without a cache)."""
-    from datatenet.idcache import cache_root
-    from datatenet.sources.git import repo_root
-
-    try:
-        return cache_root(repo_root(start)) / MINHASH_DIR
-    except (DatatenetError, OSError):
-        return None
 
 
 class SignatureCache:

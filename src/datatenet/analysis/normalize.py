@@ -2,7 +2,7 @@
 
 Exact tier: two samples are the same when their texts are equal after `normalize`: Unicode NFKC,
 case folded, punctuation and invisible format characters (zero-width spaces, soft hyphens)
-removed, whitespace collapsed.
+removed, symbols set apart by spaces ("x=105" is "x = 105"), whitespace collapsed.
 
 Near tier: a text is a set of *shingles*, runs of `size` consecutive tokens of its normalised
 form, hashed to 64 bits. A token is a word, except in scripts written without spaces (Chinese,
@@ -92,11 +92,29 @@ def _tables() -> tuple[dict[int, str | None], bytes, np.ndarray, np.ndarray]:
     return table, ascii_table, code_map, classes
 
 
+_ASCII_SYMBOLS = tuple(c for c in range(128) if unicodedata.category(chr(c))[0] == "S")
+
+
+@functools.cache
+def _symbols() -> tuple[np.ndarray, re.Pattern[str]]:
+    """The symbols (+, =, ×, $, °, emoji: Unicode category S) of planes 0 and 1, as a mask over
+    code points and as a pattern."""
+    mask = np.zeros(_TABLE_SIZE, dtype=np.bool_)
+    codes = [c for c in range(0x20000) if unicodedata.category(chr(c))[0] == "S"]
+    mask[codes] = True
+    edges = np.flatnonzero(np.diff(np.concatenate(([False], mask, [False])).astype(np.int8)))
+    spans = "".join(
+        re.escape(chr(lo)) + ("" if hi - 1 == lo else f"-{re.escape(chr(hi - 1))}")
+        for lo, hi in zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True)
+    )
+    return mask, re.compile(f"[{spans}]")
+
+
 def normalize(text: str) -> str:
     """NFKC, case folded, punctuation and format characters removed, whitespace collapsed.
 
     Punctuation becomes a space (so "end.Next" and "end. Next" agree); symbols (+, =, $, ...)
-    are kept: "2+2" and "2-2" stay different.
+    are kept, set apart by spaces: "x=105" and "x = 105" agree, "2+2" and "2-2" stay different.
     """
     return normalize_many([text])[0]
 
@@ -116,12 +134,17 @@ def normalize_many(texts: Sequence[str]) -> list[str]:
     if len(texts) > 1 and joined.count("\x00") != len(texts) - 1:
         return [normalize_many([text])[0] for text in texts]  # a text holding NUL: one by one
     if joined.isascii():  # NFKC changes no ASCII character
-        stripped = joined.casefold().encode("ascii").translate(ascii_table).decode("ascii")
-        return [" ".join(part.split()) for part in stripped.split("\x00")]
+        data = joined.casefold().encode("ascii").translate(ascii_table)
+        for code in _ASCII_SYMBOLS:
+            symbol = bytes((code,))
+            if symbol in data:
+                data = data.replace(symbol, b" " + symbol + b" ")
+        return [" ".join(part.split()) for part in data.decode("ascii").split("\x00")]
+    _, symbols = _symbols()
     out = []
     for part in _strip(joined, code_map).split("\x00"):
         if not part.isascii() and not unicodedata.is_normalized("NFKC", part):
-            part = unicodedata.normalize("NFKC", part).translate(table)
+            part = symbols.sub(r" \g<0> ", unicodedata.normalize("NFKC", part).translate(table))
         out.append(" ".join(part.casefold().split()))
     return out
 
@@ -132,6 +155,9 @@ def _strip(text: str, code_map: np.ndarray) -> str:
     keep = (mapped != _DROP) & ((codes < 0xE0000) | (codes >= 0xE0080))
     if not keep.all():
         mapped = mapped[keep]
+    symbol = np.flatnonzero(_symbols()[0][np.minimum(mapped, _TABLE_SIZE - 1)])
+    if len(symbol):  # a space before and after every symbol
+        mapped = np.insert(mapped, np.concatenate((symbol, symbol + 1)), ord(" "))
     return mapped.astype("<u4").tobytes().decode("utf-32-le", "surrogatepass")
 
 

@@ -13,6 +13,7 @@ Pairs of samples with the same id (identical training content) are left to the e
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -28,18 +29,42 @@ Vectors = npt.NDArray[np.float32]
 
 @dataclass(frozen=True)
 class CorpusVectors:
-    """The prompt and answer vectors of a corpus, row i for item i of `new` / `existing`."""
+    """The vectors of a corpus: prompts and answers, row i for item i of `new` / `existing`;
+    last user turns for everyone (existing then new, as `Corpus.everyone`), or None when every
+    prompt is a single turn."""
 
     new_prompts: Vectors
     new_answers: Vectors
     existing_prompts: Vectors
     existing_answers: Vectors
+    questions: Vectors | None = None
+
+    @cached_property
+    def prompts(self) -> Vectors:
+        """Every prompt vector, existing then new."""
+        return _stacked(self.existing_prompts, self.new_prompts)
+
+    @cached_property
+    def answers(self) -> Vectors:
+        return _stacked(self.existing_answers, self.new_answers)
+
+    @property
+    def last_turns(self) -> Vectors:
+        return self.prompts if self.questions is None else self.questions
+
+
+def _stacked(first: Vectors, second: Vectors) -> Vectors:
+    if not len(first):
+        return second
+    return second if not len(second) else np.vstack((first, second))
 
 
 def corpus_vectors(corpus: Corpus, embedder: Embedder) -> CorpusVectors:
-    """Embed the prompts and the answers of a corpus, in one call to the embedder (so a cached
-    embedder embeds each distinct text once). May raise EmbeddingsUnavailable."""
+    """Embed the prompts and answers of a corpus (and the last user turns of conversations) in
+    one call to the embedder, so that a cached embedder embeds each distinct text once. May
+    raise EmbeddingsUnavailable."""
     new, existing = corpus.new, corpus.existing
+    everyone = corpus.everyone
     texts = [
         *(item.prompt for item in new),
         *(item.response for item in new),
@@ -49,13 +74,17 @@ def corpus_vectors(corpus: Corpus, embedder: Embedder) -> CorpusVectors:
     if not texts:
         empty = np.zeros((0, 0), dtype=np.float32)
         return CorpusVectors(empty, empty, empty, empty)
+    conversations = any(item.question is not None for item in everyone)
+    if conversations:
+        texts += [item.last_turn for item in everyone]
     vectors = embedder.embed(texts)
     a, b = len(new), len(existing)
     return CorpusVectors(
         vectors[:a],
         vectors[a : 2 * a],
         vectors[2 * a : 2 * a + b],
-        vectors[2 * a + b :],
+        vectors[2 * a + b : 2 * (a + b)],
+        vectors[2 * (a + b) :] if conversations else None,
     )
 
 
@@ -100,7 +129,7 @@ def semantic_duplicates(
         prompt_cosine = _unit(match.views[i, 0])
         answer_cosine = _unit(match.views[i, 1])
         findings.append(
-            Finding(
+            Finding.pair(
                 kind="semantic-duplicate",
                 tier="semantic",
                 severity="warning",

@@ -11,14 +11,21 @@ from datatenet.errors import DatatenetError
 
 @dataclass(frozen=True)
 class Thresholds:
+    """Every number that decides a verdict; the defaults are calibrated on the labelled pairs
+    of bench/judgement/ (bench/judgement.py --sweep NAME=…; figures in the README)."""
+
     near_duplicate: float = 0.8  # Jaccard of shingle sets
-    # Cosine, prompt and answer both. Not the 0.95 first planned: with all-MiniLM-L6-v2, 0.95
-    # caught 3 of 15 written paraphrases; 0.87 catches 11 and flags none of the 985 distinct
-    # samples of a general dataset (bench/semantic_calibration.py).
-    semantic_duplicate: float = 0.87
-    conflict_prompt: float = 0.95  # cosine of prompts for "the same question"
-    conflict_answer: float = 0.7  # answers below this cosine diverge
-    conflict_answer_lexical: float = 0.3  # without embeddings: Jaccard of answer shingles
+    near_answer: float = 0.5  # ... and of the answers: a near copy keeps its answer
+    # Cosine, prompt and answer both, when the answers' decisive content cannot be compared.
+    semantic_duplicate: float = 0.85
+    # ... when both answers commit to the same result (a final number, yes/no, a label)
+    semantic_same_result: float = 0.75
+    # Below the duplicate thresholds, down to this: a "possible duplicate" (info, never gated).
+    possible_duplicate: float = 0.8
+    # cosine of prompts and of last user turns: "the same question" (for decisive content only)
+    conflict_prompt: float = 0.85
+    conflict_answer: float = 0.7  # answers below this cosine diverge, when nothing decisive says
+    conflict_answer_lexical: float = 0.3  # without embeddings: Jaccard of answer words
 
     @classmethod
     def from_config(cls, table: Mapping[str, Any], where: str = "[thresholds]") -> Thresholds:

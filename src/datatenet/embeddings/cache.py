@@ -52,17 +52,8 @@ Int64s = npt.NDArray[np.int64]
 UInt64s = npt.NDArray[np.uint64]
 
 
-def cache_directory(start: Path | None = None) -> Path:
-    """Where embeddings are cached for work in `start`: the repository's git common dir (shared
-    by its work trees), or the user's cache directory outside a repository."""
-    if start is not None:
-        from datatenet.errors import DatatenetError
-        from datatenet.idcache import cache_root
-
-        try:
-            return cache_root(start) / EMBEDDINGS_DIR
-        except (DatatenetError, OSError):
-            pass
+def cache_directory() -> Path:
+    """Where embeddings are cached when the caller names no directory: the user's cache."""
     return user_cache_directory() / EMBEDDINGS_DIR
 
 

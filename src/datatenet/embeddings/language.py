@@ -4,7 +4,9 @@ all-MiniLM-L6-v2, the default model, was trained on English: on Chinese text its
 little (its vocabulary splits Chinese into single characters, many of them unknown), so the
 semantic tier would miss paraphrases and match unrelated samples. A dataset whose letters are
 mostly CJK (Chinese, Japanese, Korean) embedded with an English-only model gets a note that names
-a multilingual model to configure.
+a multilingual model to configure, and no verdict that rests on an embedding is made on a sample
+mostly in such a language (`covers`): the lexical tiers, which shingle by characters there, still
+run.
 """
 
 from __future__ import annotations
@@ -48,6 +50,12 @@ def cjk_share(texts: Iterable[str], limit: int = SAMPLE_CHARS) -> float:
     return cjk / letters if letters else 0.0
 
 
+def covers(model: str, text: str) -> bool:
+    """Whether the model reads the language a text is mostly written in: False for a mostly
+    CJK text and an English-only model (its vectors would pair unrelated texts)."""
+    return not is_english_only(model) or cjk_share((text,)) <= MOSTLY
+
+
 def language_warning(texts: Iterable[str], model: str) -> str | None:
     """A one-line note when mostly-CJK texts are embedded with an English-only model."""
     if not is_english_only(model):
@@ -58,6 +66,7 @@ def language_warning(texts: Iterable[str], model: str) -> str | None:
     name = model.split("|", 1)[0]
     return (
         f"{share:.0%} of the text is Chinese, Japanese or Korean, but the embedding model {name} "
-        "reads English only, so semantic duplicates will be missed or misjudged: configure a "
-        f'multilingual model, e.g. model = "{MULTILINGUAL_MODEL}" in .datatenet.toml'
+        "reads English only: no semantic verdict is made on those samples (the exact and near "
+        "tiers still compare them, by characters). Configure a multilingual model, e.g. "
+        f'model = "{MULTILINGUAL_MODEL}" in .datatenet.toml'
     )

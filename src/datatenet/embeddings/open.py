@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from datatenet.embeddings.cache import CachedEmbedder, cache_directory
 from datatenet.embeddings.language import language_warning
@@ -13,19 +13,16 @@ from datatenet.embeddings.st import (
     SentenceTransformerEmbedder,
 )
 
-if TYPE_CHECKING:
-    from datatenet.analysis.corpus import Corpus
-
 
 def open_embedder(
     model: str = DEFAULT_MODEL,
     cache_dir: Path | None = None,
-    corpus: Corpus | None = None,
+    texts: Iterable[str] | None = None,
     *,
     max_seq_length: int = DEFAULT_MAX_SEQ_LENGTH,
 ) -> tuple[CachedEmbedder, str]:
     """The cached embedder for `model` and a note for the report ("" when there is none): the
-    language warning for a mostly-CJK corpus with an English-only model.
+    language warning for mostly-CJK `texts` with an English-only model.
 
     `cache_dir` None: the user's cache directory. Raises EmbeddingsUnavailable when the model
     plainly cannot be had (see SentenceTransformerEmbedder.check_available); nothing heavy is
@@ -34,10 +31,5 @@ def open_embedder(
     backend = SentenceTransformerEmbedder(model, max_seq_length=max_seq_length)
     backend.check_available()
     embedder = CachedEmbedder(backend, cache_dir if cache_dir is not None else cache_directory())
-    note = ""
-    if corpus is not None:
-        texts = (
-            t for item in (*corpus.new, *corpus.existing) for t in (item.prompt, item.response)
-        )
-        note = language_warning(texts, backend.name) or ""
+    note = language_warning(texts, backend.name) or "" if texts is not None else ""
     return embedder, note

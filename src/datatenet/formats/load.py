@@ -9,16 +9,15 @@ from pathlib import Path
 from typing import Any
 
 from datatenet.errors import InputError, RecordError
-from datatenet.formats import dataset_info
+from datatenet.formats import dataset_info, mistakes
+from datatenet.formats.mistakes import mismatch, unknown_schema, where
 from datatenet.formats.readers import SKIP_HINT, ReadResult, read_records
 from datatenet.formats.schemas import (
     CANONICAL_FIELDS,
-    SCHEMAS,
     SCHEMAS_BY_NAME,
     BoundSchema,
     bind,
     detect,
-    explain_fit,
 )
 from datatenet.samples import Origin, Sample, meta_id
 from datatenet.samples import sample_ids as sample_ids_of
@@ -42,6 +41,18 @@ class LoadOptions:
     key: str | None = None  # a field that identifies samples, like a primary key
     skip_invalid: bool = False
     dataset_info: Path | None = None  # a LLaMA-Factory dataset_info.json to consult
+
+    def __post_init__(self) -> None:
+        if self.schema is not None and self.schema not in SCHEMAS_BY_NAME:
+            raise InputError(
+                f"--format: unknown schema {self.schema!r}",
+                f"known schemas: {', '.join(SCHEMAS_BY_NAME)}",
+            )
+
+    @property
+    def nested_fields(self) -> tuple[str, ...]:
+        """Mapped fields named by a dotted path (`instances.0.output`)."""
+        return tuple(column for column in self.mapping.values() if "." in column)
 
 
 def parse_mapping(text: str) -> dict[str, str]:
@@ -109,7 +120,7 @@ def _parse(
 ) -> tuple[Version, BoundSchema | None]:
     result = read_records(data, label, skip_invalid=options.skip_invalid)
     invalid: list[InvalidRecord] = []  # records that are not objects or do not fit the schema
-    records = iter(_objects(result, label, options.skip_invalid, invalid))
+    records = iter(_objects(result, label, options.skip_invalid, invalid, options.nested_fields))
     head = list(islice(records, DETECTION_SAMPLE))
     if not head:
         invalid += [InvalidRecord(pos, reason) for pos, reason in result.invalid]
@@ -122,8 +133,19 @@ def _parse(
         bound = _detect_file_schema(head, label, result.position_kind, options)
     if result.file_format.split(".")[0] in ("csv", "tsv"):
         bound = replace(bound, cells_are_text=True)
+    unseen = set(options.mapping.values()) - {name for _, record in head for name in record}
     entries, bound = _entries(
-        chain(head, records), bound, label, result.position_kind, options, invalid, late_binding
+        chain(head, records),
+        bound,
+        label,
+        result.position_kind,
+        options,
+        invalid,
+        late_binding,
+        unseen,
+    )
+    unmapped = tuple(
+        mistakes.unmapped(column, head, label, options.mapping) for column in sorted(unseen)
     )
     # The reader reports malformed lines as it goes; they are all known once it is consumed.
     invalid += [InvalidRecord(pos, reason) for pos, reason in result.invalid]
@@ -137,6 +159,7 @@ def _parse(
         entries,
         tuple(invalid),
         load_samples,
+        unmapped,
     )
     return version, bound
 
@@ -160,7 +183,8 @@ def _sample_loader(
         seen: dict[int, int] = {}
         found: dict[int, Sample] = {}
         again = read_records(fetch(), label, skip_invalid=True)
-        for position, record in _objects(again, label, True, []):
+        nested = tuple(column for column in bound.columns.values() if "." in column)
+        for position, record in _objects(again, label, True, [], nested):
             if position not in wanted_positions:
                 continue
             try:
@@ -227,24 +251,44 @@ def _with_loader(path: Path, loaded: tuple[Version, BoundSchema | None]) -> Vers
     return replace(version, load_samples=loader)
 
 
-def _where(label: str, position_kind: str, position: int) -> str:
-    return str(Origin.at(label, position_kind, position))
-
-
 def _objects(
-    result: ReadResult, label: str, skip_invalid: bool, invalid: list[InvalidRecord]
+    result: ReadResult,
+    label: str,
+    skip_invalid: bool,
+    invalid: list[InvalidRecord],
+    nested: tuple[str, ...] = (),
 ) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The records that are objects; `nested` dotted paths are lifted to top-level fields."""
     for position, value in result.records:
         if type(value) is dict:
+            for path in nested:
+                if path not in value:
+                    found = _follow(value, path)
+                    if found is not _MISSING:
+                        value = {**value, path: found}
             yield position, value
             continue
         kind = _JSON_KINDS.get(type(value), type(value).__name__)
         reason = f"is {kind}, expected an object (one sample with named fields)"
         if not skip_invalid:
-            raise InputError(
-                f"{_where(label, result.position_kind, position)}: {reason}", SKIP_HINT
-            )
+            raise InputError(f"{where(label, result.position_kind, position)}: {reason}", SKIP_HINT)
         invalid.append(InvalidRecord(position, reason))
+
+
+_MISSING = object()
+
+
+def _follow(record: dict[str, Any], path: str) -> Any:
+    """The value at a dotted path (`instances.0.output`: a field, a list index, a field)."""
+    value: Any = record
+    for step in path.split("."):
+        if isinstance(value, dict) and step in value:
+            value = value[step]
+        elif isinstance(value, list) and step.isdigit() and int(step) < len(value):
+            value = value[int(step)]
+        else:
+            return _MISSING
+    return value
 
 
 def _detect_file_schema(
@@ -257,34 +301,17 @@ def _detect_file_schema(
         )
     detected = detect([record for _, record in head], options.mapping, options.schema)
     if detected is None:
-        raise _unknown_schema(head, label, position_kind, options)
+        missing = set(options.mapping.values()) - {name for _, r in head for name in r}
+        if missing:
+            problem = mistakes.unmapped(sorted(missing)[0], head, label, options.mapping)
+            raise InputError(problem.message, problem.hint)
+        raise unknown_schema(head, label, position_kind, options)
     fields: set[str] = set()
     for _, record in head:
         fields.update(record)
     bound = bind(detected.spec, fields, options.mapping)
     assert bound is not None
     return bound
-
-
-def _unknown_schema(
-    records: list[tuple[int, dict[str, Any]]], label: str, position_kind: str, options: LoadOptions
-) -> InputError:
-    position, first = records[0]
-    seen = ", ".join(sorted(first)) or "none"
-    if options.schema is not None:
-        spec = SCHEMAS_BY_NAME[options.schema]
-        return InputError(
-            f"{_where(label, position_kind, position)}: the record does not fit --format "
-            f"{options.schema} ({spec.description}); fields seen: {seen}",
-            "map the file's fields to canonical names with --map, e.g. --map prompt=question",
-        )
-    return InputError(
-        f"{label}: cannot tell the schema; fields seen at {_where(label, position_kind, position)}:"
-        f" {seen}",
-        "map them to canonical names with --map, e.g. --map prompt=question,response=answer "
-        f"(canonical: {', '.join(CANONICAL_FIELDS)}); or force a schema with --format "
-        f"({', '.join(spec.name for spec in SCHEMAS)})",
-    )
 
 
 def _entries(
@@ -295,13 +322,14 @@ def _entries(
     options: LoadOptions,
     invalid: list[InvalidRecord],
     late_binding: bool,
+    unseen: set[str],
 ) -> tuple[Entries, BoundSchema]:
     """Normalize and hash every record. Returns the entries and the schema as finally bound.
 
     The schema was bound to the fields of the first records; a field that first appears later
     and spells an optional part of the schema (a `system`, a `history`) is bound when it shows
     up, so it is read as training content and not as metadata. Earlier records lacked it, so
-    binding it late changes nothing for them.
+    binding it late changes nothing for them. `unseen` loses every mapped field a record has.
     """
     key = options.key
     known = set(bound.columns.values())
@@ -315,6 +343,8 @@ def _entries(
     keys: list[str | None] = []
     empty_meta = meta_id({})
     for position, record in records:
+        if unseen:
+            unseen -= record.keys()
         try:
             if late_binding and not record.keys() <= known:
                 known.update(record)
@@ -324,38 +354,24 @@ def _entries(
                     bound = replace(rebound, tags=bound.tags, cells_are_text=bound.cells_are_text)
                     convert, used = bound.convert, frozenset(bound.columns.values())
             if not all(column in record for column in required):
-                raise _mismatch(record, bound, options.mapping)
+                raise mismatch(record, bound, options.mapping)
             sample = convert(record)
             sample_id, prompt_id = sample_ids_of(sample)
+            if key is not None and key not in record:
+                raise RecordError(f"has no key field '{key}'", "every record needs the --key field")
+            record_meta = empty_meta if record.keys() <= used else meta_id(sample.meta)
             if key is not None:
-                if key not in record:
-                    raise RecordError(
-                        f"has no key field '{key}'", "every record needs the --key field"
-                    )
                 keys.append(str(record[key]))
             sample_ids.append(sample_id)
             prompt_ids.append(prompt_id)
-            meta_ids.append(empty_meta if record.keys() <= used else meta_id(sample.meta))
+            meta_ids.append(record_meta)
             positions.append(position)
         except RecordError as exc:
             if not options.skip_invalid:
                 hint = exc.hint or SKIP_HINT
                 raise InputError(
-                    f"{_where(label, position_kind, position)}: {exc.reason}", hint
+                    f"{where(label, position_kind, position)}: {exc.reason}", hint
                 ) from None
             invalid.append(InvalidRecord(position, exc.reason))
     entries = Entries(sample_ids, prompt_ids, meta_ids, positions, keys if key else None)
     return entries, bound
-
-
-def _mismatch(
-    record: dict[str, Any], bound: BoundSchema, mapping: Mapping[str, str]
-) -> RecordError:
-    needed = ", ".join(bound.columns[name] for name in bound.spec.required)
-    other = explain_fit(record, mapping)
-    looks = f"; it looks like {other} — a file must use one schema" if other else ""
-    return RecordError(
-        f"has fields {', '.join(sorted(record)) or 'none'}, not those of the file's schema "
-        f"{bound.name} ({needed}){looks}",
-        "split the file by schema, or fix the record",
-    )

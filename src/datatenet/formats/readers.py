@@ -60,7 +60,7 @@ def read_records(data: bytes, path: str, *, skip_invalid: bool = False) -> ReadR
         return ReadResult("jsonl" + gz, "line", [])
     first_line_is_json = _is_json(_first_lines(text_data, start, 1)[0])
     if first == b"[" and not (first_line_is_json and _second_line_is_object(text_data)):
-        return _read_json_array(text_data, path, gz)
+        return _read_json_array(text_data, path, skip_invalid, gz)
     if first == b"{" and not first_line_is_json:
         return _read_json_document(text_data, path, skip_invalid, gz)
     if first_line_is_json or _second_line_is_object(text_data):
@@ -224,7 +224,34 @@ def _json_syntax_error(path: str, exc: json.JSONDecodeError) -> InputError:
     )
 
 
-def _read_json_array(data: bytes, path: str, gz: str) -> ReadResult:
+TOO_DEEP = "nested too deeply to read (thousands of levels of lists or objects)"
+
+
+def _value_end(text: str, index: int) -> int:
+    """Where the JSON value starting at `index` ends, found without recursion (for a value too
+    deeply nested for the decoder): brackets are counted outside strings."""
+    depth, in_string, escaped = 0, False, False
+    for position in range(index, len(text)):
+        char = text[position]
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+        elif char in "]}":
+            depth -= 1
+            if depth == 0:
+                return position + 1
+    raise json.JSONDecodeError("unterminated value", text, index)
+
+
+def _read_json_array(data: bytes, path: str, skip_invalid: bool, gz: str) -> ReadResult:
     """Walk the array element by element so that every record knows the line it starts on."""
     text = _decode_text(data, path)
     if "\x00" in text:
@@ -235,6 +262,7 @@ def _read_json_array(data: bytes, path: str, gz: str) -> ReadResult:
     line = 1 + text.count("\n", 0, index)
     counted_to = index
     records: list[tuple[int, Any]] = []
+    invalid: list[tuple[int, str]] = []
     try:
         index = _skip_ws(text, index)
         if text[index : index + 1] == "]":
@@ -242,8 +270,14 @@ def _read_json_array(data: bytes, path: str, gz: str) -> ReadResult:
         while True:
             line += text.count("\n", counted_to, index)
             counted_to = index
-            value, index = decoder.raw_decode(text, index)
-            records.append((line, value))
+            try:
+                value, index = decoder.raw_decode(text, index)
+                records.append((line, value))
+            except RecursionError:
+                if not skip_invalid:
+                    raise InputError(f"{path}:{line}: {TOO_DEEP}", SKIP_HINT) from None
+                invalid.append((line, TOO_DEEP))
+                index = _value_end(text, index)
             index = _skip_ws(text, index)
             char = text[index : index + 1]
             if char == ",":
@@ -261,13 +295,17 @@ def _read_json_array(data: bytes, path: str, gz: str) -> ReadResult:
             f"{path}:{line}: unexpected text after the closing ']': {_excerpt(rest)!r}",
             "a JSON file holds one array; remove what follows it",
         )
-    return ReadResult("json" + gz, "line", records)
+    return ReadResult("json" + gz, "line", records, invalid)
 
 
 def _read_json_document(data: bytes, path: str, skip_invalid: bool, gz: str) -> ReadResult:
     text = _decode_text(data, path)
     try:
         document = json.loads(text)
+    except RecursionError:
+        raise InputError(
+            f"{path}: {TOO_DEEP}", "a dataset file holds records, not one deep structure"
+        ) from None
     except json.JSONDecodeError as exc:
         if _second_line_is_object(data):  # JSON Lines whose first line is malformed
             return _read_jsonl(data, path, skip_invalid, gz)

@@ -8,6 +8,7 @@ in the wild, plus one converter. A user mapping (`--map prompt=question`) or a L
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -331,9 +332,33 @@ def _convert_prompt_completion(record: Record, bound: BoundSchema) -> Sample:
     )
 
 
+_HH_MARKER = re.compile(r"\n\n(Human|Assistant):[ \t]?")
+_HH_ROLES = {"Human": "user", "Assistant": "assistant"}
+
+
+def hh_transcript(value: Any) -> tuple[Message, ...] | None:
+    """An Anthropic HH transcript ("\n\nHuman: …\n\nAssistant: …", the form of hh-rlhf and many
+    DPO sets) as its turns; None for any other value. The leading blank lines may be missing."""
+    if not isinstance(value, str) or not value.lstrip("\n").startswith("Human:"):
+        return None
+    parts = _HH_MARKER.split("\n\n" + value.lstrip("\n"))
+    if parts[0] or "Assistant" not in parts[1::2]:
+        return None
+    return tuple(
+        Message(_HH_ROLES[role], content)
+        for role, content in zip(parts[1::2], parts[2::2], strict=True)
+    )
+
+
 def _convert_preference(record: Record, bound: BoundSchema) -> Sample:
-    chosen = _response(bound.get(record, "chosen"), bound, "chosen")
-    rejected = _response(bound.get(record, "rejected"), bound, "rejected")
+    chosen_value, rejected_value = bound.get(record, "chosen"), bound.get(record, "rejected")
+    transcripts = hh_transcript(chosen_value), hh_transcript(rejected_value)
+    if "prompt" not in bound.columns and transcripts[0] and transcripts[1]:
+        # Whole conversations: their shared turns are the prompt (below), as TRL reads them.
+        chosen, rejected = transcripts[0], transcripts[1]
+    else:
+        chosen = _response(chosen_value, bound, "chosen")
+        rejected = _response(rejected_value, bound, "rejected")
     if "prompt" in bound.columns:
         system, turns = _prompt_turns(bound, record)
         prompt = tuple(turns)

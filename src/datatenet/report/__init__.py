@@ -1,1 +1,1 @@
-"""Renderers of a change: terminal text and JSON (HTML and Markdown come with [REPORT])."""
+"""Renderers: terminal text and JSON documents from the results the verbs return."""

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 from datatenet.diff import ChangeSet
 from datatenet.samples import Origin, Sample
 
-KINDS = ("added", "removed", "modified", "metadata_changed")
+SampleChangeKind = Literal["added", "removed", "modified", "metadata_changed"]
+KINDS: tuple[SampleChangeKind, ...] = get_args(SampleChangeKind)
 
 
 @dataclass(frozen=True)
-class Change:
-    kind: str
+class SampleChange:
+    """One sample that changed, as a report lists it."""
+
+    kind: SampleChangeKind
     sample_id: str
     base: Origin | None
     head: Origin | None
@@ -21,7 +25,7 @@ class Change:
     head_sample: Sample | None = None
 
 
-def changes(changeset: ChangeSet, show: int = 0) -> dict[str, list[Change]]:
+def sample_changes(changeset: ChangeSet, show: int = 0) -> dict[str, list[SampleChange]]:
     """Every change by kind; the first `show` of each kind carry their samples."""
     base, head = changeset.base, changeset.head
     pairs: dict[str, list[tuple[int | None, int | None]]] = {
@@ -35,12 +39,12 @@ def changes(changeset: ChangeSet, show: int = 0) -> dict[str, list[Change]]:
     base_samples = dict(zip(wanted_base, base.samples(wanted_base), strict=False))
     head_samples = dict(zip(wanted_head, head.samples(wanted_head), strict=False))
 
-    def change(kind: str, b: int | None, h: int | None) -> Change:
+    def change(kind: SampleChangeKind, b: int | None, h: int | None) -> SampleChange:
         base_entry = base.entries[b] if b is not None else None
         head_entry = head.entries[h] if h is not None else None
         shown = head_entry or base_entry
         assert shown is not None
-        return Change(
+        return SampleChange(
             kind,
             shown.sample_id,
             base.origin(base_entry.position) if base_entry else None,
@@ -50,5 +54,7 @@ def changes(changeset: ChangeSet, show: int = 0) -> dict[str, list[Change]]:
             head_samples.get(h) if h is not None else None,
         )
 
-    out = {kind: [change(kind, b, h) for b, h in pairs[kind]] for kind in KINDS}
+    out: dict[str, list[SampleChange]] = {
+        kind: [change(kind, b, h) for b, h in pairs[kind]] for kind in KINDS
+    }
     return out

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from datatenet.history import Blame, BlameLine, LogEntry
 from datatenet.report.terminal import inert
+
+if TYPE_CHECKING:
+    from datatenet.results.history import Blame, BlameLine, LogEntry
 
 JSON_SCHEMA_VERSION = 1
 STATEMENT_WIDTH = 90

@@ -8,44 +8,66 @@ from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from datatenet.diff import ChangeSet
-from datatenet.report.examples import KINDS, Change, changes
+from datatenet.report.examples import KINDS, SampleChange, sample_changes
 from datatenet.version import Version
 
 if TYPE_CHECKING:
-    from datatenet.analysis.run import Analysis
-    from datatenet.repo_diff import RepoDiff, State
+    from datatenet.repo.diff import RepoDiff
+    from datatenet.repo.revisions import State
+    from datatenet.results.diff import DatasetResult, DiffResult, ScanResult
 
 JSON_SCHEMA_VERSION = 1
 
 
-def diff_document(
-    changesets: list[ChangeSet], show: int = 0, analyses: Sequence[Analysis] = ()
-) -> dict[str, Any]:
-    datasets = [_dataset(changeset, show) for changeset in changesets]
+def diff_document(result: DiffResult, show: int = 0) -> dict[str, Any]:
+    """The document of a diff (docs/json.md); a repository's adds the states compared and,
+    per dataset, its path and status."""
+    document = _datasets_document(result.datasets, show)
+    if result.repository is not None:
+        _add_repository(document, result.repository)
+    return document
+
+
+def _datasets_document(datasets: Sequence[DatasetResult], show: int) -> dict[str, Any]:
+    documents: list[dict[str, Any]] = []
     totals: dict[str, int] = {}
-    for changeset in changesets:
-        for name, value in asdict(changeset.summary).items():
+    for dataset in datasets:
+        for name, value in asdict(dataset.changeset.summary).items():
             totals[name] = totals.get(name, 0) + value
     totals["findings"] = 0
-    for dataset, analysis in zip(datasets, analyses, strict=False):
-        dataset["findings"] = [finding.to_json() for finding in analysis.findings]
-        dataset["notes"] = list(analysis.notes)
-        dataset["summary"]["findings"] = len(analysis.findings)
+    for dataset in datasets:
+        out = _dataset(dataset.changeset, show)
+        analysis = dataset.analysis
+        out["findings"] = [finding.to_json() for finding in analysis.findings]
+        out["measures"] = [measure.to_json() for measure in analysis.measures]
+        out["notes"] = list(analysis.notes)
+        out["summary"]["findings"] = len(analysis.findings)
         totals["findings"] += len(analysis.findings)
-    return {"version": JSON_SCHEMA_VERSION, "summary": totals, "datasets": datasets}
+        if dataset.change is not None:
+            change = dataset.change
+            out.update(
+                path=change.path,
+                old_path=change.old_path,
+                status=change.status,
+                storage=change.storage,
+            )
+        documents.append(out)
+    return {"version": JSON_SCHEMA_VERSION, "summary": totals, "datasets": documents}
 
 
-def scan_document(version: Version, analysis: Analysis) -> dict[str, Any]:
+def scan_document(result: ScanResult) -> dict[str, Any]:
+    analysis = result.analysis
     return {
         "version": JSON_SCHEMA_VERSION,
-        "dataset": _version(version),
+        "dataset": _version(result.version),
         "findings": [finding.to_json() for finding in analysis.findings],
+        "measures": [measure.to_json() for measure in analysis.measures],
         "notes": list(analysis.notes),
     }
 
 
 def _dataset(changeset: ChangeSet, show: int) -> dict[str, Any]:
-    by_kind = changes(changeset, show)
+    by_kind = sample_changes(changeset, show)
     out: dict[str, Any] = {
         "base": _version(changeset.base),
         "head": _version(changeset.head),
@@ -87,7 +109,7 @@ def _origin(version: Version, index: int | None) -> str | None:
     return None if index is None else str(version.origin(version.entries[index].position))
 
 
-def _change(change: Change) -> dict[str, Any]:
+def _change(change: SampleChange) -> dict[str, Any]:
     out: dict[str, Any] = {"id": change.sample_id}
     if change.base_id is not None and change.base_id != change.sample_id:
         out["base_id"] = change.base_id
@@ -102,18 +124,7 @@ def _change(change: Change) -> dict[str, Any]:
     return out
 
 
-def repo_diff_document(
-    result: RepoDiff, show: int = 0, analyses: Sequence[Analysis] = ()
-) -> dict[str, Any]:
-    """The [F1] document plus the states compared, and per dataset its path and status."""
-    document = diff_document(result.changesets, show, analyses)
-    for dataset, change in zip(document["datasets"], result.changes, strict=True):
-        dataset.update(
-            path=change.path,
-            old_path=change.old_path,
-            status=change.status,
-            storage=change.storage,
-        )
+def _add_repository(document: dict[str, Any], result: RepoDiff) -> None:
     document.update(
         base=_state(result.base),
         head=_state(result.head),
@@ -129,8 +140,8 @@ def repo_diff_document(
         unchanged_datasets=result.unchanged,
         parsed=result.parsed,
         cached=result.cached,
+        untracked=list(result.untracked),
     )
-    return document
 
 
 def _state(state: State) -> dict[str, Any]:

@@ -10,13 +10,16 @@ from typing import TYPE_CHECKING
 
 from datatenet.analysis.findings import SEVERITIES, Finding
 from datatenet.diff import ChangeSet
-from datatenet.report.examples import KINDS, Change, changes
+from datatenet.report.examples import KINDS, SampleChange, sample_changes
 from datatenet.samples import Sample
 
 if TYPE_CHECKING:
-    from datatenet.analysis.run import Analysis
-    from datatenet.repo_diff import DatasetChange, RepoDiff
-    from datatenet.version import Version
+    from pathlib import Path
+
+    from datatenet.analysis.base import Analysis
+    from datatenet.idcache import CacheStats
+    from datatenet.repo.diff import ChangedDataset, RepoDiff
+    from datatenet.results.diff import DatasetResult, DiffResult, ScanResult
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 EXCERPT = 100
@@ -70,7 +73,7 @@ def _schemas(changeset: ChangeSet) -> str:
 
 def render_examples(changeset: ChangeSet, show: int) -> str:
     lines: list[str] = []
-    by_kind = changes(changeset, show)
+    by_kind = sample_changes(changeset, show)
     for kind in KINDS:
         listed = by_kind[kind][:show]
         if not listed:
@@ -88,7 +91,7 @@ def render_examples(changeset: ChangeSet, show: int) -> str:
     return "\n".join(lines)
 
 
-def _render_change(change: Change) -> list[str]:
+def _render_change(change: SampleChange) -> list[str]:
     where = " -> ".join(str(o) for o in (change.base, change.head) if o is not None)
     lines = [f"  {change.kind.replace('_', ' ')}  {inert(where, 200)}"]
     if change.kind == "modified" and change.base_sample and change.head_sample:
@@ -116,44 +119,58 @@ def _meta(sample: Sample) -> str:
     return ", ".join(f"{k}={v!r}" for k, v in sorted(sample.meta.items())) or "(none)"
 
 
-def render_repo_diff(
-    result: RepoDiff,
-    show: int = 0,
-    analyses: Sequence[Analysis] = (),
-    *,
-    verbose: bool = False,
+def render_diff(result: DiffResult, show: int = 0, *, verbose: bool = False) -> str:
+    """Two files: the change, its analysis and examples. A repository: every changed dataset
+    likewise, then renames, unavailable datasets, untracked files left out, and (verbose) what
+    the id cache saved."""
+    if result.repository is None:
+        (dataset,) = result.datasets
+        return "\n".join(_dataset_lines(dataset, show, None))
+    return _render_repo_diff(result.repository, result.datasets, show, verbose)
+
+
+def _dataset_lines(dataset: DatasetResult, show: int, title: str | None) -> list[str]:
+    lines = [render_summary(dataset.changeset, title)]
+    findings = render_analysis(dataset.analysis)
+    if findings:
+        lines.append(findings)
+    if show:
+        lines.append(render_examples(dataset.changeset, show))
+    return lines
+
+
+def _render_repo_diff(
+    diff: RepoDiff, datasets: Sequence[DatasetResult], show: int, verbose: bool
 ) -> str:
-    """Every changed dataset of a repository diff with its findings, then renames, unavailable
-    datasets, and (verbose) what the id cache saved."""
-    lines = [f"{inert(result.base.label, 200)} -> {inert(result.head.label, 200)}"]
-    for index, change in enumerate(result.changes):
+    lines = [f"{inert(diff.base.label, 200)} -> {inert(diff.head.label, 200)}"]
+    for dataset in datasets:
+        assert dataset.change is not None
         lines.append("")
-        lines.append(render_summary(change.changeset, _dataset_title(change)))
-        if index < len(analyses):
-            findings = render_findings(analyses[index].findings, analyses[index].notes)
-            if findings:
-                lines.append(findings)
-        examples = render_examples(change.changeset, show) if show else ""
-        if examples:
-            lines.append(examples)
-    edited = {(change.old_path, change.path) for change in result.changes}
-    for old, new in result.renames:
+        shown = _dataset_lines(dataset, show, _dataset_title(dataset.change))
+        lines.extend(line for line in shown if line)
+    edited = {(change.old_path, change.path) for change in diff.changes}
+    for old, new in diff.renames:
         if (old, new) not in edited:
             lines.append(f"\nrenamed, samples unchanged: {inert(old, 200)} -> {inert(new, 200)}")
-    for item in result.unavailable:
+    for item in diff.unavailable:
         lines.append(f"\nunavailable ({item.side}): {inert(item.path, 200)}: {item.reason}")
         if item.fetch:
             lines.append(f"  fetch it with: {item.fetch}")
-    if not result.changes and not result.unavailable and not result.failures:
+    if diff.is_empty:
+        lines.append(f"no sample-level change in the watched datasets ({diff.unchanged} compared)")
+    if diff.untracked:
+        count = len(diff.untracked)
+        them = "them" if count != 1 else "it"
         lines.append(
-            f"no sample-level change in the watched datasets ({result.unchanged} compared)"
+            f"untracked, not compared: {count} file{'s' if count != 1 else ''} "
+            f"(`git add` {them} to include {them})"
         )
     if verbose:
-        lines.append(f"\nversions parsed: {result.parsed}, served by the id cache: {result.cached}")
+        lines.append(f"\nversions parsed: {diff.parsed}, served by the id cache: {diff.cached}")
     return "\n".join(lines)
 
 
-def _dataset_title(change: DatasetChange) -> str:
+def _dataset_title(change: ChangedDataset) -> str:
     where = f"{change.old_path} -> {change.path}" if change.old_path else change.path
     storage = "" if change.storage == "git" else f", {change.storage}"
     return f"{where}  ({change.status}{storage})"
@@ -164,15 +181,17 @@ def render_findings(findings: Sequence[Finding], notes: Sequence[str] = (), limi
     the one-line explanation. `limit` caps the list; --json has every finding."""
     lines: list[str] = []
     if findings:
-        counts = Counter(finding.severity for finding in findings)
+        counts: Counter[str] = Counter(finding.severity for finding in findings)
         parts = [f"{counts[s]} {s}{'s' if counts[s] != 1 else ''}" for s in SEVERITIES if counts[s]]
         lines.append(f"  findings: {len(findings)} ({', '.join(parts)})")
     order = {severity: rank for rank, severity in enumerate(SEVERITIES)}
     ranked = sorted(findings, key=lambda f: (order.get(f.severity, 9), f.kind, f.sample.origin))
     for finding in ranked[:limit]:
+        where = inert(finding.sample.origin, 120)
+        if finding.matched is not None:
+            where += f" ~ {inert(finding.matched.origin, 120)}"
         lines.append(
-            f"  {finding.severity:<7} {finding.kind} ({finding.tier}, {finding.score:.2f}): "
-            f"{inert(finding.sample.origin, 120)} ~ {inert(finding.matched.origin, 120)}"
+            f"  {finding.severity:<7} {finding.kind} ({finding.tier}, {finding.score:.2f}): {where}"
         )
         lines.append(f"          {inert(finding.explanation, 240)}")
         lines.append(f"          prompt: {inert(finding.sample.prompt)}")
@@ -182,13 +201,43 @@ def render_findings(findings: Sequence[Finding], notes: Sequence[str] = (), limi
     return "\n".join(lines)
 
 
-def render_scan(version: Version, analysis: Analysis) -> str:
+def render_scan(result: ScanResult) -> str:
+    version, analysis = result.version, result.analysis
     lines = [
         f"{inert(version.label, 200)}",
         f"  schema: {version.schema}; {len(version.entries)} samples",
     ]
     if version.invalid:
         lines.append(f"  invalid records skipped: {len(version.invalid)}")
-    findings = render_findings(analysis.findings, analysis.notes)
+    findings = render_analysis(analysis)
     lines.append(findings if findings else "  no findings")
+    return "\n".join(lines)
+
+
+def render_analysis(analysis: Analysis) -> str:
+    """The measures of an analysis, then its findings and notes."""
+    lines = [
+        f"  {measure.name}: {_value(measure.value)}"
+        + (f"  ({inert(measure.explanation, 200)})" if measure.explanation else "")
+        for measure in analysis.measures
+    ]
+    findings = render_findings(analysis.findings, analysis.notes)
+    return "\n".join([*lines, findings] if findings else lines)
+
+
+def _value(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:.3g}"
+
+
+def render_cache(root: Path, caches: Sequence[tuple[str, CacheStats]], *, cleared: bool) -> str:
+    """`cache info` (where the caches are, what they hold) or `cache clear` (what was removed)."""
+    if cleared:
+        return "\n".join(
+            f"removed {what}: {stats.files} files ({stats.bytes / 1e6:.1f} MB)"
+            for what, stats in caches
+        )
+    lines = [str(root)]
+    lines.extend(
+        f"  {what}: {stats.files} files, {stats.bytes / 1e6:.1f} MB" for what, stats in caches
+    )
     return "\n".join(lines)

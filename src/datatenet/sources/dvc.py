@@ -16,9 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import orjson
-import yaml
-
 from datatenet.errors import DatatenetError
 
 LOCK_FILE = "dvc.lock"
@@ -63,6 +60,8 @@ def _in_dvc_dir(path: str) -> bool:
 
 
 def _load_yaml(data: bytes, where: str) -> Any:
+    import yaml  # only where a pointer is read: a hook with no data change never needs it
+
     try:
         return yaml.load(data, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
@@ -194,6 +193,8 @@ def read_object(
 
 def parse_manifest(data: bytes, where: str) -> list[ManifestEntry]:
     """A `.dir` object: the files of a tracked directory with their md5s."""
+    import orjson
+
     try:
         document = orjson.loads(data)
     except orjson.JSONDecodeError:
@@ -269,3 +270,33 @@ def _read_through_api(root: Path, path: str, revision: str | None) -> bytes | No
             return data
     except Exception:  # as above
         return None
+
+
+def checkout(worktree: Path, cache: Path, hidden: tuple[str, ...] = ()) -> None:
+    """`dvc checkout` in a linked work tree from the user's cache, writing neither to the cache
+    nor to any configuration file: files are copied (or reflinked), never hard- or symlinked,
+    so nothing written in the work tree can reach the cache, and DVC's state database goes into
+    the work tree. Outputs whose objects are missing are left out (the caller reports them).
+    `hidden`: environment variables DVC's git must not see while it runs in this process."""
+    if not (worktree / ".dvc").is_dir():
+        return
+    import os
+    import warnings
+
+    from dvc.exceptions import DvcException
+    from dvc.repo import Repo
+
+    config = {
+        "cache": {"dir": str(cache), "type": "reflink,copy"},
+        "core": {"site_cache_dir": str(worktree / ".dvc" / "tmp" / "site"), "analytics": False},
+    }
+    saved = {name: os.environ.pop(name) for name in hidden if name in os.environ}
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # DVC's own, not the user's
+            with Repo(str(worktree), config=config) as repo:
+                repo.checkout(allow_missing=True, force=True)
+    except DvcException:
+        pass
+    finally:
+        os.environ.update(saved)

@@ -1,22 +1,23 @@
-"""Thin functions over the git command line: revisions, the index, the work tree, blobs.
+"""Every git command line of datatenet, as thin functions: one process each, output parsed.
 
-Every command runs with the repository root as its working directory and inherits the
-environment, so `GIT_INDEX_FILE` (set by git for hooks during `commit -a` and `commit <paths>`)
-and `GIT_DIR` are honoured. Paths travel NUL-separated (`-z`) and are decoded with the file
-system encoding, so names with spaces, quotes or non-ASCII letters arrive intact.
+Commands run with the repository root as their working directory and inherit the environment,
+so `GIT_INDEX_FILE` (set by git for hooks during `commit -a` and `commit <paths>`) and `GIT_DIR`
+are honoured; the commands about linked work trees are the exception (`sources/worktrees.py`).
+Paths travel NUL-separated (`-z`) and are decoded with the file system encoding, so names with
+spaces, quotes or non-ASCII letters arrive intact. Which query runs when, and only once, is
+decided by the repository layer (`repo/repository.py`), not here.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
-import shlex
 import subprocess
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import Literal
 
 from datatenet.errors import DatatenetError
 
@@ -25,10 +26,9 @@ WORKTREE = "WORKTREE"  # the files on disk
 SHALLOW_HINT = (
     "fetch the history, e.g. `git fetch --unshallow` or actions/checkout with fetch-depth: 0"
 )
-LFS_HINT = "the content is in Git LFS, not in git: fetch it with `git lfs pull`"
 _REGULAR_MODES = (b"100644", b"100755")
-_LFS_PREFIX = b"version https://git-lfs.github.com/spec/"
-_LFS_MAX_POINTER = 1024
+
+PathStatus = Literal["A", "D", "M", "R", "C"]
 
 
 class GitError(DatatenetError):
@@ -36,34 +36,47 @@ class GitError(DatatenetError):
 
 
 @dataclass(frozen=True)
-class Change:
+class PathChange:
     """One path that differs between two states, as `git diff --name-status` reports it."""
 
-    status: str  # A, D, M, R (renamed, maybe edited), C (copied), T (type changed)
+    status: PathStatus  # A, D, M (also a type change), R (renamed, maybe edited), C (copied)
     path: str  # the path in the head state
     old_path: str | None = None  # the path in the base state, for R and C
 
 
 @dataclass(frozen=True)
-class LfsPointer:
-    oid: str  # sha256 of the real content
-    size: int
+class Facts:
+    """What one `git rev-parse` says about the repository a directory belongs to."""
+
+    root: Path  # the top of the work tree
+    git_dir: Path  # this work tree's git directory
+    common_dir: Path  # the git directory shared by all work trees (`.git` of the main one)
+    object_format: str  # "sha1" or "sha256"
+    shallow: bool
+    head: str | None  # HEAD's commit; None before the first commit
 
 
-def run(root: Path, *args: str, input: bytes | None = None) -> bytes:
-    """Run `git ARGS` in `root`; a failure becomes a GitError carrying git's own words."""
-    try:
-        result = subprocess.run(
-            ["git", "--no-optional-locks", *args],
-            cwd=root,
-            input=input,
-            capture_output=True,
-            check=False,
-        )
-    except FileNotFoundError:
-        raise GitError(
-            "git is not installed or not on PATH", "install git, then run the command again"
-        ) from None
+@dataclass(frozen=True)
+class WorktreeListing:
+    """The index and how the work tree differs from it, from one `git ls-files`."""
+
+    index: dict[str, str | None]  # regular files staged -> blob id (None: unmerged)
+    changed: frozenset[str]  # tracked paths whose file differs from the index
+    deleted: frozenset[str]  # tracked paths whose file is gone
+    untracked: tuple[str, ...]  # files git does not track and does not ignore
+
+
+def run(
+    root: Path | None,
+    *args: str,
+    input: bytes | None = None,
+    env: Mapping[str, str] | None = None,
+    own_group: bool = False,
+) -> bytes:
+    """Run `git ARGS` in `root`; a failure becomes a GitError carrying git's own words.
+    `own_group`: in a process group of its own, so that Ctrl-C at the terminal reaches only
+    datatenet, which lets git finish what must not be left half done (a work tree added)."""
+    result = _run(root, args, input, env, own_group)
     if result.returncode != 0:
         said = os.fsdecode(result.stderr).strip().splitlines()
         raise GitError(
@@ -73,123 +86,158 @@ def run(root: Path, *args: str, input: bytes | None = None) -> bytes:
     return result.stdout
 
 
-def _ok(root: Path, *args: str) -> bytes | None:
-    """Run a git query whose failure is an answer (None), not an error."""
+def _run(
+    root: Path | None,
+    args: tuple[str, ...],
+    input: bytes | None,
+    env: Mapping[str, str] | None,
+    own_group: bool = False,
+) -> subprocess.CompletedProcess[bytes]:
     try:
-        return run(root, *args)
-    except GitError:
-        return None
-
-
-def repo_root(start: Path) -> Path:
-    """The top of the work tree that contains `start`."""
-    out = _ok(start, "rev-parse", "--show-toplevel")
-    if out is None:
+        return subprocess.run(
+            ["git", "--no-optional-locks", *args],
+            cwd=root,
+            input=input,
+            capture_output=True,
+            check=False,
+            env=env,
+            process_group=0 if own_group else None,
+        )
+    except FileNotFoundError:
         raise GitError(
-            f"not inside a git repository: {start}",
-            "run it inside a repository, or compare two files: `datatenet diff OLD NEW`",
-        )
-    return Path(os.fsdecode(out.rstrip(b"\n")))
-
-
-def common_dir(root: Path) -> Path:
-    """The git directory shared by all work trees (`.git` of the main one)."""
-    out = run(root, "rev-parse", "--path-format=absolute", "--git-common-dir")
-    return Path(os.fsdecode(out.rstrip(b"\n")))
-
-
-def is_shallow(root: Path) -> bool:
-    return run(root, "rev-parse", "--is-shallow-repository").strip() == b"true"
-
-
-def _shallow_commits(root: Path) -> set[str]:
-    path = Path(os.fsdecode(run(root, "rev-parse", "--git-path", "shallow").rstrip(b"\n")))
-    if not path.is_absolute():
-        path = root / path
-    try:
-        return set(path.read_text().split())
-    except OSError:
-        return set()
-
-
-def has_commits(root: Path) -> bool:
-    return _ok(root, "rev-parse", "--verify", "--quiet", "HEAD^{commit}") is not None
-
-
-def empty_tree(root: Path) -> str:
-    """The id of the empty tree (the base of an initial commit), in this repo's hash."""
-    return run(root, "hash-object", "-t", "tree", "--stdin", input=b"").decode().strip()
-
-
-def is_revision(root: Path, text: str) -> bool:
-    """Whether `text` names a commit or tree here (never raises)."""
-    if text.startswith("-"):
-        return False
-    for kind in ("commit", "tree"):
-        if _ok(root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{text}^{{{kind}}}"):
-            return True
-    return False
-
-
-def resolve_revision(root: Path, revision: str) -> str:
-    """A revision as the user wrote it -> the full commit id (or tree id for a tree)."""
-    if revision.startswith("-"):
-        raise GitError(f"{revision!r} is not a revision", "name a commit, a branch or a tag")
-    for kind in ("commit", "tree"):
-        out = _ok(
-            root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{{kind}}}"
-        )
-        if out is not None:
-            return out.decode().strip()
-    if is_shallow(root):
-        raise GitError(
-            f"revision {revision!r} is not in this shallow clone (its history was not fetched)",
-            SHALLOW_HINT,
-        )
-    if revision == "HEAD" and not has_commits(root):
-        raise GitError("the repository has no commits yet", "compare against --staged instead")
-    raise GitError(
-        f"unknown revision {revision!r}",
-        "name a commit, branch or tag that exists here; see `git log --oneline`",
-    )
-
-
-def first_parent(root: Path, revision: str) -> str:
-    """The first parent of a commit (merges too), or the empty tree for an initial commit."""
-    commit = resolve_revision(root, revision)
-    ids = run(root, "rev-list", "--parents", "-n", "1", commit, "--").decode().split()
-    if len(ids) > 1:
-        return ids[1]
-    if commit in _shallow_commits(root):
-        raise GitError(
-            f"the parent of {revision!r} is not in this shallow clone (its history was not "
-            "fetched)",
-            SHALLOW_HINT,
-        )
-    return empty_tree(root)
-
-
-def merge_base(root: Path, one: str, other: str) -> str:
-    """The best common ancestor of two revisions (PR mode)."""
-    a, b = resolve_revision(root, one), resolve_revision(root, other)
-    out = _ok(root, "merge-base", a, b)
-    if out is None:
-        hint = SHALLOW_HINT if is_shallow(root) else "the two revisions share no history"
-        raise GitError(f"{one!r} and {other!r} have no merge base here", hint)
-    return out.decode().strip()
-
-
-def parse_range(spec: str) -> tuple[str, str, bool] | None:
-    """`A..B` -> (A, B, False); `A...B` -> (A, B, True: diff against the merge base)."""
-    for separator, use_merge_base in (("...", True), ("..", False)):
-        if separator in spec:
-            base, _, head = spec.partition(separator)
-            return base or "HEAD", head or "HEAD", use_merge_base
-    return None
+            "git is not installed or not on PATH", "install git, then run the command again"
+        ) from None
 
 
 def _split_z(out: bytes) -> list[str]:
     return [os.fsdecode(part) for part in out.split(b"\0") if part]
+
+
+# -- the repository ---------------------------------------------------------------------------
+
+
+def facts(start: Path) -> Facts:
+    """Root, git directories, hash, shallowness and HEAD of the repository around `start`."""
+    result = _run(
+        start,
+        (
+            "rev-parse", "--show-toplevel", "--path-format=absolute", "--git-dir",
+            "--git-common-dir", "--show-object-format", "--is-shallow-repository",
+            "--verify", "--quiet", "HEAD^{commit}",
+        ),
+        None,
+        None,
+    )  # fmt: skip
+    lines = os.fsdecode(result.stdout).split("\n")
+    # exit 1 with the first five answers: HEAD names no commit yet (an unborn branch)
+    if result.returncode not in (0, 1) or len(lines) < 6 or not lines[0]:
+        raise not_a_repository(start)
+    head = lines[5] if result.returncode == 0 and lines[5] else None
+    return Facts(Path(lines[0]), Path(lines[1]), Path(lines[2]), lines[3], lines[4] == "true", head)
+
+
+def not_a_repository(start: Path) -> GitError:
+    return GitError(
+        f"not inside a git repository: {start}",
+        "run it inside a repository, or compare two files: `datatenet diff OLD NEW`",
+    )
+
+
+def shallow_commits(common: Path) -> set[str]:
+    """The commits whose parents a shallow clone lacks (read from `shallow`, no process)."""
+    try:
+        return set((common / "shallow").read_text().split())
+    except OSError:
+        return set()
+
+
+def hooks_path(root: Path) -> Path:
+    """Where git runs hooks from: `core.hooksPath` if set, else `.git/hooks`."""
+    out = run(root, "rev-parse", "--git-path", "hooks")
+    path = Path(os.fsdecode(out.rstrip(b"\n")))
+    return path if path.is_absolute() else root / path
+
+
+def message_settings(root: Path | None) -> dict[str, str]:
+    """What shapes a commit message as git writes it (`core.commentChar`,
+    `core.commentString`, `commit.cleanup`), lower-cased keys, in one query."""
+    result = _run(
+        root,
+        ("config", "-z", "--get-regexp", r"^(core\.comment(char|string)|commit\.cleanup)$"),
+        None,
+        None,
+    )
+    values: dict[str, str] = {}
+    if result.returncode == 0:
+        for item in _split_z(result.stdout):
+            key, _, value = item.partition("\n")
+            values[key.lower()] = value  # the last one wins, as for `git config --get`
+    return values
+
+
+def interpret_trailers(root: Path | None, message: str, comment: str = "#") -> list[str]:
+    """`Key: value` lines of a message's trailers, as git reads them."""
+    setting = ["-c", f"core.commentChar={comment}"] if len(comment) == 1 else []
+    parsed = run(root, *setting, "interpret-trailers", "--parse", input=message.encode())
+    return parsed.decode(errors="replace").splitlines()
+
+
+# -- revisions --------------------------------------------------------------------------------
+
+
+def lookup_revisions(root: Path, names: Iterable[str]) -> dict[str, str | None]:
+    """Object ids of many names (`HEAD~1^{commit}`, `v1^{tree}`) in one process; None for a
+    name that is no such object. Names go in on stdin: none is read as an option."""
+    wanted = list(dict.fromkeys(names))
+    if not wanted:
+        return {}
+    text = "".join(name + "\n" for name in wanted)
+    out = run(root, "cat-file", "--batch-check=%(objectname)", input=text.encode())
+    found: dict[str, str | None] = {}
+    for name, line in zip(wanted, out.decode(errors="replace").splitlines(), strict=False):
+        answer = line.strip()
+        is_id = answer and " " not in answer and all(c in "0123456789abcdef" for c in answer)
+        found[name] = answer if is_id else None
+    return found
+
+
+def parents(root: Path, commit: str) -> list[str]:
+    """The parents of a commit, first parent first."""
+    return run(root, "rev-list", "--parents", "-n", "1", commit, "--").decode().split()[1:]
+
+
+def merge_base(root: Path, one: str, other: str) -> str | None:
+    """The best common ancestor of two commits, or None when they share no history here."""
+    result = _run(root, ("merge-base", one, other), None, None)
+    return result.stdout.decode().strip() if result.returncode == 0 else None
+
+
+def is_ancestor(root: Path, ancestor: str, descendant: str) -> bool:
+    """Is `ancestor` reachable from `descendant` (or the same commit)?"""
+    result = _run(root, ("merge-base", "--is-ancestor", ancestor, descendant), None, None)
+    if result.returncode not in (0, 1):
+        raise GitError(
+            f"cannot tell whether {ancestor[:10]} is an ancestor of {descendant[:10]}",
+            "check that both revisions exist here, e.g. with `git log --oneline`",
+        )
+    return result.returncode == 0
+
+
+def in_history(root: Path, path: str) -> bool:
+    """Did any commit of any ref ever touch `path` (a deleted dataset still counts)?"""
+    return bool(run(root, "rev-list", "-1", "--all", "--", path).strip())
+
+
+def log(root: Path, revisions: Iterable[str], format: str) -> bytes:
+    """`git log` of these revisions, newest first (topological order): `format` for each
+    commit, then the paths it changed against its first parent (merges too)."""
+    return run(
+        root, "log", "-z", "--topo-order", "--name-only", "--no-renames",
+        "--diff-merges=first-parent", f"--format={format}", *revisions, "--",
+    )  # fmt: skip
+
+
+# -- listings ---------------------------------------------------------------------------------
 
 
 def list_revision(root: Path, revision: str) -> dict[str, str]:
@@ -211,51 +259,54 @@ def list_index(root: Path) -> dict[str, str | None]:
 
     `GIT_INDEX_FILE` from the environment decides which index is read.
     """
-    out = run(root, "ls-files", "-s", "-z")
     files: dict[str, str | None] = {}
-    for record in out.split(b"\0"):
-        if not record:
-            continue
-        info, _, raw_path = record.partition(b"\t")
-        mode, oid, stage = info.split(b" ")
-        path = os.fsdecode(raw_path)
-        if stage != b"0":
-            files[path] = None
-        elif mode in _REGULAR_MODES:
-            files[path] = oid.decode()
+    for record in run(root, "ls-files", "-s", "-z").split(b"\0"):
+        if record:
+            _index_entry(record, files)
     return files
 
 
-def list_worktree(root: Path) -> dict[str, str | None]:
-    """Files in the work tree that git tracks or would track (untracked, not ignored).
-
-    A file identical to its staged version maps to the staged blob id; a modified or
-    untracked file maps to None: its content is on disk only.
-    """
-    files = list_index(root)
-    out = run(root, "diff", "--name-status", "-z", "--no-renames", "--ignore-submodules")
-    parts = _split_z(out)
-    for status, path in zip(parts[::2], parts[1::2], strict=True):
-        if status == "D":
-            files.pop(path, None)
-        else:
-            files[path] = None
-    for path in _split_z(run(root, "ls-files", "-o", "--exclude-standard", "-z")):
+def _index_entry(record: bytes, files: dict[str, str | None]) -> str:
+    info, _, raw_path = record.partition(b"\t")
+    mode, oid, stage = info.split(b" ")
+    path = os.fsdecode(raw_path)
+    if stage != b"0":
         files[path] = None
-    return {path: oid for path, oid in files.items() if oid is not None or (root / path).is_file()}
+    elif mode in _REGULAR_MODES:
+        files[path] = oid.decode()
+    return path
 
 
-def object_format(root: Path) -> str:
-    out = _ok(root, "rev-parse", "--show-object-format")
-    return out.decode().strip() if out else "sha1"
+def list_worktree(root: Path) -> WorktreeListing:
+    """The index, the tracked files changed or deleted on disk, and the untracked files that
+    are not ignored: one `git ls-files` (the tags of `-t` say which is which)."""
+    out = run(root, "ls-files", "-z", "-t", "-s", "-c", "-m", "-d", "-o", "--exclude-standard")
+    index: dict[str, str | None] = {}
+    changed: set[str] = set()
+    deleted: set[str] = set()
+    untracked: list[str] = []
+    for record in out.split(b"\0"):
+        if not record:
+            continue
+        tag, rest = record[:1], record[2:]
+        if tag == b"?":
+            untracked.append(os.fsdecode(rest))
+        elif tag == b"C":
+            changed.add(os.fsdecode(rest.partition(b"\t")[2]))
+        elif tag == b"R":
+            deleted.add(os.fsdecode(rest.partition(b"\t")[2]))
+        elif tag in (b"H", b"S", b"M"):  # tracked, skip-worktree, unmerged
+            _index_entry(rest, index)
+    return WorktreeListing(index, frozenset(changed), frozenset(deleted), tuple(untracked))
 
 
-def blob_id(data: bytes, algorithm: str = "sha1") -> str:
-    """The id git would give these bytes as a blob (`git hash-object`, without filters)."""
-    digest = hashlib.new(algorithm)
-    digest.update(b"blob %d\0" % len(data))
-    digest.update(data)
-    return digest.hexdigest()
+def staged_paths(root: Path, base: str) -> list[str]:
+    """Paths whose staged version differs from `base` (a commit or tree id)."""
+    out = run(
+        root, "diff", "--cached", "--name-only", "-z", "--no-renames", "--ignore-submodules",
+        base, "--",
+    )  # fmt: skip
+    return _split_z(out)
 
 
 _RANK = {INDEX: 1, WORKTREE: 2}
@@ -263,11 +314,10 @@ _RANK = {INDEX: 1, WORKTREE: 2}
 
 def changed_paths(
     root: Path, base: str, head: str, paths: Iterable[str] = (), *, renames: bool = True
-) -> list[Change]:
+) -> list[PathChange]:
     """Paths that differ between two states, with renames detected by content (`-M`).
 
-    A state is a commit or tree id (resolve it first; use `first_parent` for what a merge or
-    an initial commit changed), INDEX or WORKTREE. Untracked files are not seen.
+    A state is a commit or tree id, INDEX or WORKTREE. Untracked files are not seen.
     """
     reverse = _RANK.get(base, 0) > _RANK.get(head, 0)
     low, high = (head, base) if reverse else (base, head)
@@ -287,23 +337,28 @@ def changed_paths(
     return _parse_name_status(out)
 
 
-def _parse_name_status(out: bytes) -> list[Change]:
+def _parse_name_status(out: bytes) -> list[PathChange]:
     parts = _split_z(out)
-    changes: list[Change] = []
+    changes: list[PathChange] = []
     index = 0
     while index < len(parts):
         status = parts[index][:1]
         if status in ("R", "C"):
-            changes.append(Change(status, parts[index + 2], parts[index + 1]))
+            changes.append(PathChange(status, parts[index + 2], parts[index + 1]))  # type: ignore[arg-type]
             index += 3
         else:
-            changes.append(Change("M" if status in ("T", "U") else status, parts[index + 1]))
+            kind: PathStatus = status if status in ("A", "D") else "M"  # type: ignore[assignment]
+            changes.append(PathChange(kind, parts[index + 1]))
             index += 2
     return changes
 
 
+# -- blobs ------------------------------------------------------------------------------------
+
+
 class BlobReader:
-    """Reads many blobs through ONE `git cat-file --batch` process, started on first use."""
+    """Reads many blobs through ONE `git cat-file --batch` process, started on first use (and
+    started again if it is used after `close`)."""
 
     def __init__(self, root: Path) -> None:
         self._root = root
@@ -382,43 +437,3 @@ def read_blobs(root: Path, oids: Iterable[str]) -> dict[str, bytes]:
             if data is not None:
                 found[oid] = data
     return found
-
-
-def parse_lfs_pointer(data: bytes) -> LfsPointer | None:
-    """A Git LFS pointer file (the small text git stores instead of the content), or None."""
-    if len(data) > _LFS_MAX_POINTER or not data.startswith(_LFS_PREFIX):
-        return None
-    fields = dict(
-        line.split(" ", 1) for line in data.decode("ascii", "replace").splitlines() if " " in line
-    )
-    algorithm, _, oid = fields.get("oid", "").partition(":")
-    size = fields.get("size", "")
-    if algorithm != "sha256" or len(oid) != 64 or not size.isdigit():
-        return None
-    return LfsPointer(oid, int(size))
-
-
-def lfs_object(git_common_dir: Path, pointer: LfsPointer) -> Path | None:
-    """The content of an LFS pointer in the local LFS store (`.git/lfs/objects`), if there."""
-    path = git_common_dir / "lfs" / "objects" / pointer.oid[:2] / pointer.oid[2:4] / pointer.oid
-    try:
-        return path if path.stat().st_size == pointer.size else None
-    except OSError:
-        return None
-
-
-def lfs_fetch_command(path: str) -> str:
-    return f"git lfs pull --include={shlex.quote(path)}"
-
-
-def repo_path(root: Path, path: Path, cwd: Path | None = None) -> str:
-    """A path the user typed (relative to `cwd`) -> the repository-relative POSIX path."""
-    full = Path(os.path.realpath((cwd or Path.cwd()) / path))
-    try:
-        relative = full.relative_to(os.path.realpath(root))
-    except ValueError:
-        raise GitError(
-            f"{path}: outside the repository {root}", "name a path inside the repository"
-        ) from None
-    text = relative.as_posix()
-    return "" if text == "." else text

@@ -1,0 +1,1 @@
+"""The repository layer: the one front door to settings, states, versions and caches."""
