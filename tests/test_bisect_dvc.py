@@ -151,7 +151,7 @@ def test_a_probe_whose_data_is_not_in_the_cache_is_skipped(
     assert history.data_commits[5] not in probed  # CMD never saw incomplete data
     skipped = [line for line in manual.log(session) if line.split("\t")[1] == "skip"]
     assert len(skipped) == 1 and history.data_commits[5] in skipped[0]
-    assert "dvc pull data/train.jsonl.dvc" in skipped[0]
+    assert "dvc fetch --all-commits data/train.jsonl.dvc" in skipped[0]  # that commit's object
     assert (history.repo.path / TRAIN).exists()  # the workspace data is still there
 
 

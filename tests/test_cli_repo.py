@@ -81,8 +81,7 @@ def test_second_run_parses_nothing(repo: Repo) -> None:
 def test_show_examples_from_git_blobs(repo: Repo) -> None:
     result = run_cli("diff", "HEAD~1", "HEAD", "--show", "1", cwd=repo.path)
     assert result.returncode == 0, result.stderr
-    assert "+ answer 3 (edited)" in result.stdout
-    assert "- answer 3" in result.stdout
+    assert "answer: answer 3{+ (edited)+}" in result.stdout  # as `git diff --word-diff`
 
 
 def test_path_restriction_and_unknown_path(repo: Repo) -> None:

@@ -145,9 +145,9 @@ def test_objects_missing_from_the_cache_are_unavailable(repo: Repo) -> None:
     assert not result.changes and not result.failures
     assert {(u.path, u.side) for u in result.unavailable} == {(TRAIN, "head"), (SHARDS, "head")}
     missing = {u.path: u for u in result.unavailable}
-    assert missing[TRAIN].fetch == "dvc pull data/train.jsonl.dvc"
+    assert missing[TRAIN].fetch == "dvc fetch --all-commits data/train.jsonl.dvc"  # HEAD: a commit
     assert "not in the local DVC cache" in missing[TRAIN].reason
-    assert missing[SHARDS].fetch == "dvc pull data/shards.dvc"
+    assert missing[SHARDS].fetch == "dvc fetch --all-commits data/shards.dvc"
     assert "manifest" in missing[SHARDS].reason
 
 

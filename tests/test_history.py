@@ -183,7 +183,8 @@ def test_blame_text_and_summary(history: History) -> None:
     first = full.stdout.splitlines()[0]
     assert "data/sft.jsonl:1" in first
     missing = run_cli("blame", "data/nope.jsonl", cwd=history.repo.path)
-    assert missing.returncode == 2 and "nothing to blame" in missing.stderr
+    assert missing.returncode == 2
+    assert "data/nope.jsonl: no such path in the working tree or the history" in missing.stderr
 
 
 def test_second_run_reads_history_from_the_cache(history: History) -> None:

@@ -178,7 +178,9 @@ def test_install_and_cache_lines(repo: Repo) -> None:
         assert render_installed(install(opened, pre_commit=True)).startswith(
             ".pre-commit-config.yaml has datatenet's hooks already"
         )
-        listed = render_cache(opened.cache_root, caches.cache_info(opened), cleared=False)
+        listed = render_cache(
+            opened.cache_root, caches.cache_info(opened.cache_root), cleared=False
+        )
     assert listed.splitlines()[0] == str(opened.cache_root)
     assert "  sample ids: 0 files, 0.0 MB" in listed.splitlines()
 

@@ -66,6 +66,6 @@ def test_dvc_outputs_and_shards_through_their_pointers(tmp_path: Path) -> None:
     with Repository.open(repo.path, use_cache=False) as opened:
         missing = opened.store.version(opened.state("HEAD"), TRAIN)
     assert isinstance(missing, Unavailable)
-    assert missing.fetch == f"dvc pull {TRAIN}.dvc" and "not in the local DVC cache" in (
+    assert missing.fetch == f"dvc fetch --all-commits {TRAIN}.dvc" and "not in the local DVC" in (
         missing.reason
     )

@@ -14,8 +14,16 @@ from typing import TYPE_CHECKING
 
 import click
 
-from datatenet import __version__, exits
+from datatenet import __version__, cli_report, exits
 from datatenet.cli_bisect import bisect
+from datatenet.cli_common import (
+    allow_unavailable_option,
+    open_repo,
+    print_json,
+    skip_invalid_option,
+)
+from datatenet.cli_history import blame, log
+from datatenet.cli_options import change_options, interpret_change
 
 if TYPE_CHECKING:
     from datatenet.repo.analyses import AnalyseDiff
@@ -31,7 +39,14 @@ _DEBUG: list[bool] = []  # set by `--debug`
     is_flag=True,
     help="Show the traceback of an unexpected error (also env DATATENET_DEBUG=1).",
 )
-def cli(debug: bool) -> None:
+@click.option(
+    "-q",
+    "--quiet",
+    is_flag=True,
+    envvar="DATATENET_QUIET",
+    help="No progress on stderr (shown only on a terminal anyway); env DATATENET_QUIET=1.",
+)
+def cli(debug: bool, quiet: bool) -> None:
     """Version control for LLM fine-tuning datasets, sample by sample.
 
     Every change to a dataset is diffed sample by sample against the previous version, and
@@ -39,33 +54,14 @@ def cli(debug: bool) -> None:
     """
     if debug:
         _DEBUG.append(True)
+    if quiet:
+        from datatenet.progress import set_quiet
+
+        set_quiet()
 
 
 @cli.command()
-@click.argument("args", nargs=-1, metavar="[BASE [HEAD]] [PATH]... | OLD NEW")
-@click.option(
-    "--staged",
-    "--cached",
-    is_flag=True,
-    help="Compare BASE (default HEAD) with the index: what the next commit records.",
-)
-@click.option("--worktree", is_flag=True, help="Compare the index with the working tree.")
-@click.option(
-    "--merge-base",
-    is_flag=True,
-    help="Compare against the merge base of BASE and HEAD (what a pull request changes).",
-)
-@click.option("--no-index", is_flag=True, help="Compare two files, even inside a repository.")
-@click.option(
-    "--format", "schema", metavar="SCHEMA", help="Force a schema instead of detecting it."
-)
-@click.option(
-    "--map",
-    "mapping",
-    metavar="CANONICAL=FIELD,...",
-    help="Read the file's fields as canonical ones, e.g. prompt=question,chosen=response_chosen.",
-)
-@click.option("--key", metavar="FIELD", help="Identify samples by this field, like a primary key.")
+@change_options
 @click.option(
     "--show",
     default=0,
@@ -74,25 +70,8 @@ def cli(debug: bool) -> None:
     help="Show N examples of each kind of change.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON document (see docs/json.md).")
-@click.option("--skip-invalid", is_flag=True, help="Skip malformed records, count and list them.")
-@click.option(
-    "--dataset-info",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="A LLaMA-Factory dataset_info.json describing the files (default: the one beside them).",
-)
 @click.option(
     "-v", "--verbose", is_flag=True, help="Say how many versions were parsed or came from cache."
-)
-@click.option(
-    "--checks",
-    metavar="CHECK,...",
-    help="Checks on the new samples: exact, near, semantic, conflicts; duplicates (the three "
-    "tiers), all (default: every one available), none.",
-)
-@click.option(
-    "--include-untracked",
-    is_flag=True,
-    help="Also compare files git does not track (as added); by default they are only counted.",
 )
 def diff(
     args: tuple[str, ...],
@@ -110,6 +89,7 @@ def diff(
     verbose: bool,
     checks: str | None,
     include_untracked: bool,
+    allow_unavailable: bool,
 ) -> None:
     """Show what changed, sample by sample, in the datasets of a repository or between two files.
 
@@ -123,8 +103,7 @@ def diff(
     Reordering, renaming fields and changing the file format are not changes: samples are
     compared by the hash of their training content.
     """
-    from datatenet.diff_args import FileDiff, interpret
-    from datatenet.formats.load import LoadOptions, parse_mapping
+    from datatenet.diff_args import FileDiff
     from datatenet.repo.repository import Repo
     from datatenet.verbs import compare
 
@@ -132,12 +111,15 @@ def diff(
     gc.disable()
     repo = Repo.find(Path.cwd())
     try:
-        request = interpret(
-            args, repo, staged=staged, worktree=worktree, merge_base=merge_base, no_index=no_index
-        )
-        options = LoadOptions(
+        request, options = interpret_change(
+            args,
+            repo,
+            staged=staged,
+            worktree=worktree,
+            merge_base=merge_base,
+            no_index=no_index,
             schema=schema,
-            mapping=parse_mapping(mapping or ""),
+            mapping=mapping,
             key=key,
             skip_invalid=skip_invalid,
             dataset_info=dataset_info,
@@ -158,7 +140,7 @@ def diff(
         if as_json:
             from datatenet.report.json_report import diff_document
 
-            _print_json(diff_document(result, show))
+            print_json(diff_document(result, show))
         else:
             from datatenet.report.terminal import render_diff
 
@@ -166,7 +148,7 @@ def diff(
     finally:
         if repo is not None:
             repo.close()
-    error = result.error()
+    error = result.error(allow_unavailable=allow_unavailable)
     if error is not None:
         raise error
 
@@ -177,7 +159,7 @@ def diff(
     "--format", "schema", metavar="SCHEMA", help="Force a schema instead of detecting it."
 )
 @click.option("--map", "mapping", metavar="CANONICAL=FIELD,...", help="As for diff.")
-@click.option("--skip-invalid", is_flag=True, help="Skip malformed records, count and list them.")
+@skip_invalid_option
 @click.option("--checks", metavar="CHECK,...", help="As for diff (default: all available).")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON document.")
 def scan(
@@ -200,63 +182,58 @@ def scan(
     if as_json:
         from datatenet.report.json_report import scan_document
 
-        _print_json(scan_document(result))
+        print_json(scan_document(result))
         return
     from datatenet.report.terminal import render_scan
 
     click.echo(render_scan(result))
 
 
-def _print_json(document: object) -> None:
-    import orjson
-
-    click.echo(orjson.dumps(document, option=orjson.OPT_INDENT_2).decode())
-
-
 @cli.group()
 def cache() -> None:
-    """The caches under the git directory: sample ids of every version parsed, MinHash
-    signatures, embeddings. Safe to clear: everything is rebuilt as it is needed."""
+    """The caches under the git directory (outside a repository, the user's cache, which
+    `scan` fills): sample ids of every version parsed, MinHash signatures, embeddings. Safe
+    to clear: everything is rebuilt as it is needed."""
 
 
 @cache.command("info")
 def cache_info() -> None:
     """Where the caches are and how much they hold."""
-    from datatenet.report.terminal import render_cache
-    from datatenet.verbs import caches
-
-    with _repo() as repo:
-        click.echo(render_cache(repo.cache_root, caches.cache_info(repo), cleared=False))
+    _caches(clear=False)
 
 
 @cache.command("clear")
 def cache_clear() -> None:
     """Delete the caches; they are rebuilt as versions are read again."""
+    _caches(clear=True)
+
+
+def _caches(*, clear: bool) -> None:
+    from datatenet.repo.analyses import cache_dir_for
+    from datatenet.repo.repository import Repo
     from datatenet.report.terminal import render_cache
     from datatenet.verbs import caches
 
-    with _repo() as repo:
-        click.echo(render_cache(repo.cache_root, caches.cache_clear(repo), cleared=True))
+    repo = Repo.find(Path.cwd())
+    root = cache_dir_for(repo)
+    if repo is not None:
+        repo.close()
+    found = caches.cache_clear(root) if clear else caches.cache_info(root)
+    click.echo(render_cache(root, found, cleared=clear, user=repo is None))
 
 
 @cli.command()
 @click.option("--force", is_flag=True, help="Overwrite an existing .datatenet.toml.")
 def init(force: bool) -> None:
     """Write a commented starter .datatenet.toml after looking at the repository."""
+    from datatenet.report.hooks import render_initialized
     from datatenet.verbs.init import init as write_config
 
-    with _repo() as repo:
-        path = write_config(repo, force=force)
-    click.echo(f"wrote {path}; review the dataset globs, then commit it")
+    with open_repo() as repo:
+        click.echo(render_initialized(write_config(repo, force=force)))
 
 
 # -- hooks and history --------------------------------------------------------------------------
-
-
-def _repo() -> Repo:
-    from datatenet.repo.repository import Repo
-
-    return Repo.open(Path.cwd())
 
 
 def _gate_analysis(repo: Repo, semantic: bool) -> AnalyseDiff:
@@ -283,17 +260,37 @@ def _emit(text: str, ok: bool) -> None:
     envvar="DATATENET_SEMANTIC",
     help="Also run the semantic tier (needs datatenet[embeddings]); env DATATENET_SEMANTIC=1.",
 )
-def check(semantic: bool) -> None:
+@click.option(
+    "--report",
+    "report_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    envvar="DATATENET_REPORT_DIR",
+    help="Also leave the report of the staged change in this directory (report.html, "
+    "report.md, report.json, metrics.json; it runs every check); env DATATENET_REPORT_DIR.",
+)
+@skip_invalid_option
+def check(semantic: bool, report_dir: Path | None, skip_invalid: bool) -> None:
     """pre-commit: analyse the staged data change and apply the [gates] of the config.
 
     Nothing relevant staged: exits 0 at once. Exit 1 when an error gate fails.
     """
     from datatenet.verbs import commit
 
-    with _repo() as repo:
-        result = commit.check(repo, analyse=_gate_analysis(repo, semantic), semantic=semantic)
+    with open_repo(skip_invalid=skip_invalid) as repo:
+        analyse = _gate_analysis(repo, semantic)
+        if report_dir is not None:
+            from datatenet.repo.analyses import analyses_for
+            from datatenet.verbs.report import available_checks
+
+            every = available_checks(semantic)
+            analyse = analyses_for(repo, every)
+        result = commit.check(repo, analyse=analyse, semantic=semantic)
         if result.diff is None:
             return  # nothing relevant staged: nothing to say (every commit pays for this path)
+        if report_dir is not None:
+            from datatenet.cli_report import write_check_report
+
+            write_check_report(result, every, report_dir)
         from datatenet.report.hooks import render_check
 
         _emit(render_check(result), result.ok)
@@ -306,7 +303,7 @@ def check_msg(message_file: Path) -> None:
     from datatenet.report.hooks import render_message_check
     from datatenet.verbs import commit
 
-    with _repo() as repo:
+    with open_repo() as repo:
         result = commit.check_msg(repo, message_file)
         _emit(render_message_check(result), result.ok)
 
@@ -323,7 +320,7 @@ def prepare_msg(message_file: Path, source: str | None, sha: str | None) -> None
     from datatenet.report.hooks import prefilled_message
     from datatenet.verbs import commit
 
-    with _repo() as repo:
+    with open_repo() as repo:
         plan = commit.prepare_msg(repo, message_file, source, sha)
         if plan is not None:
             updated = prefilled_message(plan)
@@ -339,15 +336,24 @@ def prepare_msg(message_file: Path, source: str | None, sha: str | None) -> None
     envvar="DATATENET_SEMANTIC",
     help="Also run the semantic tier (needs datatenet[embeddings]); env DATATENET_SEMANTIC=1.",
 )
-def check_range(range_spec: str, semantic: bool) -> None:
+@skip_invalid_option
+@allow_unavailable_option
+def check_range(
+    range_spec: str, semantic: bool, skip_invalid: bool, allow_unavailable: bool
+) -> None:
     """CI: every data commit in RANGE (BASE..HEAD, BASE...HEAD, or BASE) states its behaviour
-    and passes the gates, hooks skipped with --no-verify or not. Exit 1 lists the offenders."""
+    and passes the gates, hooks skipped with --no-verify or not. Exit 1 lists the offenders;
+    exit 2 when some commit's data cannot be read here (unless --allow-unavailable)."""
     from datatenet.report.hooks import render_range
+    from datatenet.results.diff import unavailable_error
     from datatenet.verbs.check_range import check_range as check_commits
 
-    with _repo() as repo:
+    with open_repo(skip_invalid=skip_invalid) as repo:
         result = check_commits(repo, range_spec, analyse=_gate_analysis(repo, semantic))
-        _emit(render_range(result), result.ok)
+    if result.unavailable and not allow_unavailable:
+        click.echo(render_range(result), err=True)
+        raise unavailable_error(result.unavailable, f" for the commits of {range_spec}")
+    _emit(render_range(result), result.ok)
 
 
 @cli.command()
@@ -365,65 +371,27 @@ def install(pre_commit: bool) -> None:
     from datatenet.report.hooks import render_installed
     from datatenet.verbs.install import install as install_hooks
 
-    with _repo() as repo:
+    with open_repo() as repo:
         installed = install_hooks(repo, pre_commit=pre_commit, python=sys.executable)
     click.echo(render_installed(installed))
 
 
 @cli.command()
-@click.argument("path", required=False, type=click.Path(path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON document.")
-@click.option("--rev", "revision", default="HEAD", show_default=True, help="Start from here.")
-@click.option(
-    "--checks",
-    default="exact,near,conflicts",
-    show_default=True,
-    metavar="CHECK,...",
-    help="Checks whose findings each commit counts (as for diff; none to skip them).",
-)
-def log(path: Path | None, as_json: bool, revision: str, checks: str) -> None:
-    """The data commits: date, commit, author, stated behaviour, +added -removed ~modified,
-    and the findings of each commit's new samples."""
-    from datatenet.repo.analyses import analyses_for
-    from datatenet.verbs.history import log as data_log
+def uninstall() -> None:
+    """Remove the plain git hooks `datatenet install` wrote (never another hook), e.g. before
+    moving to the pre-commit framework."""
+    from datatenet.report.hooks import render_uninstalled
+    from datatenet.verbs.install import uninstall as remove_hooks
 
-    with _repo() as repo:
-        relative = repo.relative(path) if path is not None else None
-        analyse = None if checks == "none" else analyses_for(repo, checks)
-        entries = data_log(repo, relative or None, revision=revision, analyse=analyse)
-    if as_json:
-        from datatenet.report.history import log_document
-
-        _print_json(log_document(entries))
-        return
-    from datatenet.report.history import render_log
-
-    click.echo(render_log(entries))
+    with open_repo() as repo:
+        click.echo(render_uninstalled(remove_hooks(repo)))
 
 
-@cli.command()
-@click.argument("path", type=click.Path(path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON document.")
-@click.option("--rev", "revision", default="HEAD", show_default=True, help="Blame this version.")
-@click.option("--summary", is_flag=True, help="Only the composition by behaviour.")
-def blame(path: Path, as_json: bool, revision: str, summary: bool) -> None:
-    """For every sample of PATH: the commit that introduced it and the behaviour it states."""
-    from datatenet.verbs.blame import blame as blame_samples
-
-    gc.disable()
-    with _repo() as repo:
-        result = blame_samples(repo, repo.relative(path), revision=revision)
-    if as_json:
-        from datatenet.report.history import blame_document
-
-        _print_json(blame_document(result))
-        return
-    from datatenet.report.history import render_blame
-
-    click.echo(render_blame(result, summary_only=summary))
-
-
+cli.add_command(log)
+cli.add_command(blame)
 cli.add_command(bisect)
+cli.add_command(cli_report.report)
+cli.add_command(cli_report.demo)
 
 
 def main(argv: list[str] | None = None) -> None:

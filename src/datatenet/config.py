@@ -390,7 +390,16 @@ def starter_config(data_files: Iterable[str], pointers: Iterable[str] = ()) -> s
     lines = [
         "# datatenet configuration (written by `datatenet init`; edit freely).",
         "# Which files are training data: data files, .dvc pointers, DVC outputs (globs).",
-        "datasets = [" + ", ".join(f'"{g}"' for g in globs) + "]",
+        *(
+            ["datasets = [" + ", ".join(f'"{g}"' for g in globs) + "]"]
+            if globs
+            else [
+                "# git tracks no dataset yet: until this is set, every tracked file with a",
+                "# dataset suffix (.jsonl, .json, .csv, .parquet, ...) and every .dvc pointer",
+                "# is watched. `git add` the data, then `datatenet init --force` fills it in.",
+                '# datasets = ["data/*.jsonl"]',
+            ]
+        ),
         "",
         "# Held-out evaluation files, checked for contamination by training changes.",
         '# eval = ["eval/*.jsonl"]',

@@ -55,7 +55,9 @@ def interpret(
             return _files(args)
         from datatenet.repo.repository import not_a_repository
 
-        raise not_a_repository(cwd)
+        raise not_a_repository(
+            cwd, "run it inside a repository, or compare two files: `datatenet diff OLD NEW`"
+        )
     revisions, paths = _split(repo, args, cwd)
     if len(args) == 2 and not revisions and any((cwd / a).is_file() for a in args):
         return _files(args)  # two files, as `git diff --no-index` compares them
@@ -103,10 +105,7 @@ def _split(repo: Repo, args: tuple[str, ...], cwd: Path) -> tuple[list[str], lis
 
 def _check_path(repo: Repo, path: str, cwd: Path) -> None:
     """A path must be in the working tree or in the history (a deleted dataset), as in git."""
-    if (cwd / path).exists():
-        return
-    relative = repo.relative(Path(path), cwd)
-    if relative and repo.in_history(relative):
+    if (cwd / path).exists() or repo.known_path(repo.relative(Path(path), cwd)):
         return
     raise DatatenetError(
         f"{path}: neither a revision nor a path in the working tree or the history",

@@ -9,9 +9,10 @@ entries takes a fraction of a second:
     MAGIC | header length (u32) | header (JSON) | sample ids | prompt ids | meta ids |
     positions (u64, little-endian) | keys (JSON, only with --key)
 
-The header repeats the address, the options and the code versions and carries a digest of the
-body, so a corrupt, truncated or foreign file is ignored (and overwritten), never trusted.
-Writes go to a temporary file renamed into place, so concurrent processes are safe.
+The header repeats the address, the options and the code versions, holds what else parsing
+found (invalid records, mapped fields no record has), and carries a digest of the body, so a
+corrupt, truncated or foreign file is ignored (and overwritten), never trusted. Writes go to
+a temporary file renamed into place, so concurrent processes are safe.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ import orjson
 from datatenet import __version__
 from datatenet.files import write_atomically
 from datatenet.samples import CANONICAL_VERSION
-from datatenet.version import Entries, InvalidRecord, Version
+from datatenet.version import Entries, InvalidRecord, Unmapped, Version
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -38,8 +39,8 @@ if TYPE_CHECKING:
     from datatenet.formats.load import LoadOptions
     from datatenet.samples import Sample
 
-FORMAT = 2
-MAGIC = b"DTNIDS\x00\x02"
+FORMAT = 3  # 3: the header keeps the mapped fields no record has (`Version.unmapped`)
+MAGIC = b"DTNIDS\x00\x03"
 _LENGTH = struct.Struct("<I")
 
 
@@ -52,6 +53,7 @@ class CachedVersion:
     position_kind: str
     entries: Entries
     invalid: tuple[InvalidRecord, ...]
+    unmapped: tuple[Unmapped, ...] = ()
 
     def version(
         self, label: str, load_samples: Callable[[list[int]], list[Sample]] | None = None
@@ -64,6 +66,7 @@ class CachedVersion:
             self.entries,
             self.invalid,
             load_samples,
+            self.unmapped,
         )
 
 
@@ -156,6 +159,7 @@ def _encode(version: Version, address: str, options: str) -> bytes | None:
             "schema": version.schema,
             "position_kind": version.position_kind,
             "invalid": [[item.position, item.reason] for item in version.invalid],
+            "unmapped": [[u.field, list(u.fields), u.nested] for u in version.unmapped],
             "keyed": keyed,
             "size": len(body),
             "digest": hashlib.blake2b(body, digest_size=16).hexdigest(),
@@ -204,12 +208,17 @@ def _decode(data: bytes, address: str, options: str) -> CachedVersion | None:
         sample_ids, prompt_ids, meta_ids, positions, keys if header["keyed"] else None
     )
     invalid = tuple(InvalidRecord(int(pos), str(reason)) for pos, reason in header["invalid"])
+    unmapped = tuple(
+        Unmapped(str(name), tuple(map(str, fields)), None if nested is None else str(nested))
+        for name, fields, nested in header["unmapped"]
+    )
     return CachedVersion(
         str(header["file_format"]),
         str(header["schema"]),
         str(header["position_kind"]),
         entries,
         invalid,
+        unmapped,
     )
 
 

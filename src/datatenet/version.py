@@ -81,11 +81,13 @@ class InvalidRecord:
 
 @dataclass(frozen=True)
 class Unmapped:
-    """A field the `--map` option names that no record of the version has."""
+    """A field a mapping (`--map`, `[mappings]`) names that no record of the version has.
+    Nothing here names the file: the id cache keeps it by content (`formats/mistakes.py`
+    words the error for a file)."""
 
     field: str
-    message: str  # names the field and lists the fields the file has
-    hint: str
+    fields: tuple[str, ...]  # the fields the records have (those read to detect the schema)
+    nested: str | None = None  # the dotted path where a record holds the field, if it does
 
 
 @dataclass(frozen=True)
@@ -98,7 +100,7 @@ class Version:
     invalid: tuple[InvalidRecord, ...] = ()
     # Re-reads the samples at the given entry indices; only reports showing content call it.
     load_samples: Callable[[list[int]], list[Sample]] | None = None
-    # Mapped fields no record has (not kept by the id cache: checked where files are named).
+    # Mapped fields no record has (kept by the id cache with the entries).
     unmapped: tuple[Unmapped, ...] = ()
 
     def origin(self, position: int) -> Origin:

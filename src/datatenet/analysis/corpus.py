@@ -45,8 +45,12 @@ class Item:
         return self.prompt if self.question is None else self.question
 
     def ref(self) -> SampleRef:
-        last_turn = self.prompt.rsplit("\n", 1)[-1] if len(self.prompt) > 160 else self.prompt
-        return SampleRef(self.origin, self.sample_id, excerpt(last_turn), excerpt(self.response))
+        """The sample as a finding shows it: the beginning of its prompt (the instruction) and,
+        for a conversation, its last user turn, which the beginning does not show."""
+        last_turn = None if self.question is None else excerpt(self.question)
+        return SampleRef(
+            self.origin, self.sample_id, excerpt(self.prompt), excerpt(self.response), last_turn
+        )
 
 
 @dataclass(frozen=True)

@@ -36,8 +36,10 @@ class SampleRef:
 
     origin: str  # "data/train.jsonl:12" or "data/train.parquet row 3"
     sample_id: str
-    prompt: str  # an excerpt of the prompt (untrusted text: renderers escape it)
+    prompt: str  # the beginning of the prompt (untrusted text: renderers escape it)
     response: str  # an excerpt of the answer
+    # a conversation's last user turn, which the beginning of its prompt does not show
+    last_turn: str | None = None
 
 
 @dataclass(frozen=True)
@@ -99,12 +101,12 @@ class Finding:
             "tier": self.tier,
             "severity": self.severity,
             "score": round(self.score, 4),
-            "sample": _ref(self.sample),
-            "matched": None if matched is None else _ref(matched),
+            "sample": ref_json(self.sample),
+            "matched": None if matched is None else ref_json(matched),
             "explanation": self.explanation,
         }
         if len(self.evidence) > 2:
-            out["evidence"] = [_ref(ref) for ref in self.evidence]
+            out["evidence"] = [ref_json(ref) for ref in self.evidence]
         if self.scores:
             out["scores"] = {k: round(v, 4) for k, v in self.scores.items()}
         if self.copies is not None:
@@ -135,16 +137,22 @@ def finding_from_json(data: Mapping[str, Any]) -> Finding:
 
 
 def _ref_from_json(data: Mapping[str, str]) -> SampleRef:
-    return SampleRef(data["origin"], data["id"], data["prompt"], data["response"])
+    return SampleRef(
+        data["origin"], data["id"], data["prompt"], data["response"], data.get("last_turn")
+    )
 
 
-def _ref(ref: SampleRef) -> dict[str, str]:
-    return {
+def ref_json(ref: SampleRef) -> dict[str, str]:
+    """A sample as the JSON documents show it (docs/json.md)."""
+    out = {
         "origin": ref.origin,
         "id": ref.sample_id,
         "prompt": ref.prompt,
         "response": ref.response,
     }
+    if ref.last_turn is not None:
+        out["last_turn"] = ref.last_turn
+    return out
 
 
 def excerpt(text: str, limit: int = 160) -> str:

@@ -19,6 +19,7 @@ from datatenet.analysis.noise import NoiseCheck
 from datatenet.analysis.pairs import PairVerdicts
 from datatenet.analysis.stability import ExpressionStabilityCheck
 from datatenet.errors import DatatenetError
+from datatenet.progress import STATUS_DELAY_S, shared
 
 ANALYZERS: tuple[Analyzer, ...] = (
     PairVerdicts(),
@@ -86,5 +87,12 @@ def analyse(corpus: Corpus, config: AnalysisConfig) -> Analysis:
     if not corpus.new or not config.checks:
         return Analysis()
     inputs = Inputs(corpus, config)
-    results = [a.analyse(inputs) for a in ANALYZERS if a.checks & config.checks]
+    progress = shared()
+    results: list[Analysis] = []
+    for analyzer in ANALYZERS:
+        chosen = analyzer.checks & config.checks
+        if chosen:
+            checks = ", ".join(sorted(chosen))
+            with progress.status(f"{checks} ({len(corpus.new)} new)", delay=STATUS_DELAY_S):
+                results.append(analyzer.analyse(inputs))
     return Analysis.combine([*results, Analysis(notes=tuple(inputs.notes))])

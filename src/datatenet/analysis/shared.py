@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from datatenet.analysis.base import Inputs
 from datatenet.analysis.corpus import Item
+from datatenet.analysis.findings import ref_json as findings_ref_json
 
 if TYPE_CHECKING:
     import numpy as np
@@ -181,13 +182,7 @@ def vectors_note(inputs: Inputs) -> tuple[str, ...]:
 
 def ref_json(item: Item) -> dict[str, str]:
     """A sample as the reports show it (the same fields as a finding's `sample`)."""
-    ref = item.ref()
-    return {
-        "origin": ref.origin,
-        "id": ref.sample_id,
-        "prompt": ref.prompt,
-        "response": ref.response,
-    }
+    return findings_ref_json(item.ref())
 
 
 def evidence_line(item: Item, what: str) -> str:

@@ -144,9 +144,7 @@ def _parse(
         late_binding,
         unseen,
     )
-    unmapped = tuple(
-        mistakes.unmapped(column, head, label, options.mapping) for column in sorted(unseen)
-    )
+    unmapped = tuple(mistakes.unmapped(column, head) for column in sorted(unseen))
     # The reader reports malformed lines as it goes; they are all known once it is consumed.
     invalid += [InvalidRecord(pos, reason) for pos, reason in result.invalid]
     invalid.sort(key=lambda item: item.position)
@@ -303,8 +301,8 @@ def _detect_file_schema(
     if detected is None:
         missing = set(options.mapping.values()) - {name for _, r in head for name in r}
         if missing:
-            problem = mistakes.unmapped(sorted(missing)[0], head, label, options.mapping)
-            raise InputError(problem.message, problem.hint)
+            problem = mistakes.unmapped(sorted(missing)[0], head)
+            raise mistakes.unmapped_error(label, problem, options.mapping)
         raise unknown_schema(head, label, position_kind, options)
     fields: set[str] = set()
     for _, record in head:

@@ -38,39 +38,43 @@ def nested_path(value: Any, name: str, depth: int = 4) -> str | None:
     return None
 
 
-def check_mapping(versions: Sequence[Version]) -> None:
-    """A `--map` field that no version named on the command line has is a mistake (one of two
-    files may lack it: the other needed the mapping)."""
-    common = set.intersection(*({u.field for u in v.unmapped} for v in versions))
-    for version in versions:
+def check_mapping(versions: Sequence[Version], mapping: Mapping[str, str]) -> None:
+    """A `--map` field that no version the command read has is a mistake (one of two files
+    may lack it: the other needed the mapping). Versions without records tell nothing."""
+    read = [version for version in versions if version.entries or version.unmapped]
+    if not read:
+        return
+    common = set.intersection(*({u.field for u in v.unmapped} for v in read))
+    for version in read:
         for problem in version.unmapped:
             if problem.field in common:
-                raise InputError(problem.message, problem.hint)
+                raise unmapped_error(version.label, problem, mapping)
 
 
-def unmapped(
-    column: str,
-    head: list[tuple[int, dict[str, Any]]],
-    label: str,
-    mapping: Mapping[str, str],
-) -> Unmapped:
-    """A `--map` field that no record has: name it and the fields the file does have."""
-    fields = sorted({name for _, record in head for name in record})
+def unmapped(column: str, head: list[tuple[int, dict[str, Any]]]) -> Unmapped:
+    """A mapped field that no record has, with the fields the records do have and, when a
+    record holds it deeper down, the dotted path to it."""
+    fields = tuple(sorted({name for _, record in head for name in record}))
     nested = next(
         (f"{key}.{path}" for _, record in head for key, value in record.items()
          if (path := nested_path(value, column)) is not None),
         None,
     )  # fmt: skip
+    return Unmapped(column, fields, nested)
+
+
+def unmapped_error(label: str, problem: Unmapped, mapping: Mapping[str, str]) -> InputError:
+    """A mapped field that no record of `label` has: name it and the fields the file has."""
+    column = problem.field
     hint = (
         f"{column!r} is nested: name it with a dotted path, e.g. --map "
-        + ",".join(f"{c}={nested if f == column else f}" for c, f in mapping.items())
-        if nested
+        + ",".join(f"{c}={problem.nested if f == column else f}" for c, f in mapping.items())
+        if problem.nested
         else "map canonical names to fields the file has, e.g. --map prompt=question"
     )
-    return Unmapped(
-        column,
+    return InputError(
         f"{label}: --map names the field {column!r}, which no record has; the file's fields: "
-        f"{', '.join(fields) or 'none'}",
+        f"{', '.join(problem.fields) or 'none'}",
         hint,
     )
 

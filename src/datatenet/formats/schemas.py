@@ -15,10 +15,18 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-import orjson
-
 from datatenet.errors import RecordError
-from datatenet.samples import Message, Sample, canonical_json
+from datatenet.formats.fields import (
+    fold_system,
+    prompt_turns,
+    read_label,
+    read_messages,
+    read_response,
+    read_text,
+    read_tools,
+    value_kind,
+)
+from datatenet.samples import Message, Sample
 
 Record = dict[str, Any]
 
@@ -111,222 +119,27 @@ class BoundSchema:
 
 
 # ---------------------------------------------------------------------------------------------
-# Field readers: each raises RecordError naming the field and what it holds.
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return f"a number ({value})"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "an object"
-    if isinstance(value, str):
-        return f"a string ({value if len(value) <= 40 else value[:39] + '…'!r})"
-    return type(value).__name__
-
-
-def _text(bound: BoundSchema, record: Record, canonical: str, *, optional: bool = False) -> str:
-    column = bound.columns.get(canonical)
-    value = None if column is None else record.get(column)
-    if isinstance(value, str):
-        return value
-    if value is None:
-        if optional:
-            return ""
-        if column is None or column not in record:
-            raise RecordError(f"has no field '{column or canonical}'")
-    raise RecordError(
-        f"field '{column}' is {_kind(value)}, expected text",
-        "every prompt and answer must be a string; fix the record or map another field",
-    )
-
-
-def _cell(value: Any, bound: BoundSchema) -> Any:
-    """CSV and TSV cells hold lists and objects as JSON text; JSON files hold them as such."""
-    return _maybe_json(value) if bound.cells_are_text else value
-
-
-def _maybe_json(value: Any) -> Any:
-    """JSON held in a string (tool schemas, call arguments, CSV cells), decoded when it is."""
-    if isinstance(value, str) and value[:1] in ("[", "{"):
-        try:
-            return orjson.loads(value)
-        except orjson.JSONDecodeError:
-            return value
-    return value
-
-
-def _message_content(value: Any, where: str) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, list) and all(isinstance(p, dict) for p in value):
-        if all(p.get("type") == "text" and isinstance(p.get("text"), str) for p in value):
-            return "".join(p["text"] for p in value)
-        return canonical_json(value)
-    raise RecordError(f"{where} has content that is {_kind(value)}, expected text")
-
-
-def _parse_calls(value: Any) -> str:
-    """Tool calls in OpenAI or ShareGPT spelling -> canonical [{name, arguments}] JSON."""
-    value = _maybe_json(value)
-    calls = value if isinstance(value, list) else [value]
-    canonical: list[Any] = []
-    for call in calls:
-        if isinstance(call, dict):
-            nested = call.get("function")
-            function: dict[str, Any] = nested if isinstance(nested, dict) else call
-            arguments = _maybe_json(function.get("arguments"))
-            canonical.append({"name": function.get("name"), "arguments": arguments})
-        else:
-            canonical.append(call)
-    return canonical_json(canonical)
-
-
-def _message(value: Any, bound: BoundSchema, where: str) -> Message:
-    if not isinstance(value, dict):
-        raise RecordError(f"{where} is {_kind(value)}, expected an object with a role and content")
-    tags = bound.tags
-    role_key = next((k for k in tags.role_keys if k in value), None)
-    content_key = next((k for k in tags.content_keys if k in value), None)
-    if role_key is None:
-        raise RecordError(f"{where} has no role (expected a field {' or '.join(tags.role_keys)})")
-    raw_role = value[role_key]
-    role = tags.roles.get(raw_role) if isinstance(raw_role, str) else None
-    if role is None:
-        role = tags.roles.get(raw_role.lower()) if isinstance(raw_role, str) else None
-    if role is None:
-        known = ", ".join(sorted(tags.roles))
-        raise RecordError(f"{where} has the unknown role {raw_role!r}", f"known roles: {known}")
-    content = value.get(content_key) if content_key else None
-    tool_calls: str | None = None
-    if role == "function_call":
-        role, tool_calls, content = "assistant", _parse_calls(content), ""
-    elif value.get("tool_calls"):
-        tool_calls = _parse_calls(value["tool_calls"])
-    elif value.get("function_call"):
-        tool_calls = _parse_calls(value["function_call"])
-    text = _message_content(content, where)
-    skip = {role_key, content_key, "tool_calls", "function_call", *_LINK_KEYS}
-    if role == "tool":
-        skip.add("name")  # OpenAI names the tool; ShareGPT observations do not
-    extra = {k: v for k, v in value.items() if k not in skip and v is not None}
-    return Message(role, text, tool_calls, canonical_json(extra) if extra else None)
-
-
-def _messages(value: Any, bound: BoundSchema, what: str) -> tuple[Message, ...]:
-    value = _cell(value, bound)
-    if not isinstance(value, list):
-        raise RecordError(f"field '{what}' is {_kind(value)}, expected a list of messages")
-    return tuple(_message(m, bound, f"{what}[{i}]") for i, m in enumerate(value))
-
-
-def _response(value: Any, bound: BoundSchema, what: str) -> tuple[Message, ...]:
-    """chosen/rejected/completion: a string, one message object, or a list of messages."""
-    value = _cell(value, bound)
-    if isinstance(value, str):
-        return (Message("assistant", value),)
-    if isinstance(value, dict):
-        return (_message(value, bound, what),)
-    if isinstance(value, list):
-        return _messages(value, bound, what)
-    column = bound.columns.get(what, what)
-    raise RecordError(f"field '{column}' is {_kind(value)}, expected text or messages")
-
-
-def _fold_system(system: str, messages: tuple[Message, ...]) -> tuple[str, tuple[Message, ...]]:
-    """A leading system turn and a system field are the same thing."""
-    if messages and messages[0].role == "system" and not system:
-        return messages[0].content, messages[1:]
-    return system, messages
-
-
-def _tools(bound: BoundSchema, record: Record) -> str | None:
-    value = _maybe_json(bound.get(record, "tools"))
-    if value in (None, "", [], {}):
-        return None
-    if isinstance(value, list):
-        value = [
-            item["function"]
-            if isinstance(item, dict) and isinstance(item.get("function"), dict)
-            else item
-            for item in value
-        ]
-    return canonical_json(value)
-
-
-def _history(bound: BoundSchema, record: Record) -> list[Message]:
-    value = _cell(bound.get(record, "history"), bound)
-    if value in (None, ""):
-        return []
-    if not isinstance(value, list):
-        raise RecordError(f"field '{bound.columns['history']}' is {_kind(value)}, expected a list")
-    turns: list[Message] = []
-    for i, pair in enumerate(value):
-        if not (
-            isinstance(pair, list) and len(pair) == 2 and all(isinstance(t, str) for t in pair)
-        ):
-            raise RecordError(f"history[{i}] is not a [question, answer] pair of strings")
-        turns.append(Message("user", pair[0]))
-        turns.append(Message("assistant", pair[1]))
-    return turns
-
-
-def _label(bound: BoundSchema, record: Record) -> bool:
-    value = bound.get(record, "label")
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int) and value in (0, 1):
-        return bool(value)
-    if isinstance(value, str) and value.strip().lower() in ("true", "false", "1", "0"):
-        return value.strip().lower() in ("true", "1")
-    column = bound.columns.get("label", "label")
-    raise RecordError(f"field '{column}' is {_kind(value)}, expected true or false")
-
-
-def _prompt_turns(bound: BoundSchema, record: Record) -> tuple[str, list[Message]]:
-    """system + history + prompt (+ query) of the pair and preference schemas."""
-    system = _text(bound, record, "system", optional=True)
-    prompt = _cell(bound.get(record, "prompt"), bound)
-    turns = _history(bound, record)
-    if isinstance(prompt, list):
-        turns.extend(_messages(prompt, bound, bound.columns["prompt"]))
-    else:
-        text = _text(bound, record, "prompt")
-        query = _text(bound, record, "query", optional=True)
-        # "instruction\ninput", as LLaMA-Factory joins them; an empty part adds no newline
-        turns.append(Message("user", f"{text}\n{query}" if text and query else text or query))
-    if turns[0].role == "system" and not system:  # as _fold_system, without copying the turns
-        system = turns.pop(0).content
-    return system, turns
-
-
-# ---------------------------------------------------------------------------------------------
 # Converters
 
 
 def _convert_pair(record: Record, bound: BoundSchema) -> Sample:
-    system, turns = _prompt_turns(bound, record)
-    turns.append(Message("assistant", _text(bound, record, "response")))
+    system, turns = prompt_turns(bound, record)
+    turns.append(Message("assistant", read_text(bound, record, "response")))
     # LLaMA-Factory reads a kto_tag in the alpaca format too (dataset_info columns, --map label=)
-    label = _label(bound, record) if "label" in bound.columns else None
-    return Sample(tuple(turns), system, _tools(bound, record), label=label, meta=bound.meta(record))
+    label = read_label(bound, record) if "label" in bound.columns else None
+    return Sample(
+        tuple(turns), system, read_tools(bound, record), label=label, meta=bound.meta(record)
+    )
 
 
 def _convert_prompt_completion(record: Record, bound: BoundSchema) -> Sample:
-    system, turns = _prompt_turns(bound, record)
-    completion = _response(bound.get(record, "completion"), bound, "completion")
-    label = _label(bound, record) if "label" in bound.columns else None
+    system, turns = prompt_turns(bound, record)
+    completion = read_response(bound.get(record, "completion"), bound, "completion")
+    label = read_label(bound, record) if "label" in bound.columns else None
     return Sample(
         tuple(turns) + completion,
         system,
-        _tools(bound, record),
+        read_tools(bound, record),
         label=label,
         meta=bound.meta(record),
     )
@@ -357,54 +170,66 @@ def _convert_preference(record: Record, bound: BoundSchema) -> Sample:
         # Whole conversations: their shared turns are the prompt (below), as TRL reads them.
         chosen, rejected = transcripts[0], transcripts[1]
     else:
-        chosen = _response(chosen_value, bound, "chosen")
-        rejected = _response(rejected_value, bound, "rejected")
+        chosen = read_response(chosen_value, bound, "chosen")
+        rejected = read_response(rejected_value, bound, "rejected")
     if "prompt" in bound.columns:
-        system, turns = _prompt_turns(bound, record)
+        system, turns = prompt_turns(bound, record)
         prompt = tuple(turns)
     else:  # implicit prompt: the shared prefix of the two conversations
         shared = 0
         while shared < min(len(chosen), len(rejected)) - 1 and chosen[shared] == rejected[shared]:
             shared += 1
-        system, prompt = _fold_system(
-            _text(bound, record, "system", optional=True), chosen[:shared]
+        system, prompt = fold_system(
+            read_text(bound, record, "system", optional=True), chosen[:shared]
         )
         chosen, rejected = chosen[shared:], rejected[shared:]
-    return Sample(prompt, system, _tools(bound, record), chosen, rejected, meta=bound.meta(record))
+    return Sample(
+        prompt, system, read_tools(bound, record), chosen, rejected, meta=bound.meta(record)
+    )
 
 
 def _convert_conversation(record: Record, bound: BoundSchema) -> Sample:
-    messages = _messages(bound.get(record, "messages"), bound, bound.columns["messages"])
-    system, messages = _fold_system(_text(bound, record, "system", optional=True), messages)
+    messages = read_messages(bound.get(record, "messages"), bound, bound.columns["messages"])
+    system, messages = fold_system(read_text(bound, record, "system", optional=True), messages)
     chosen = rejected = None
     if "chosen" in bound.columns:
-        chosen = _response(bound.get(record, "chosen"), bound, "chosen")
-        rejected = _response(bound.get(record, "rejected"), bound, "rejected")
-    label = _label(bound, record) if "label" in bound.columns else None
+        chosen = read_response(bound.get(record, "chosen"), bound, "chosen")
+        rejected = read_response(bound.get(record, "rejected"), bound, "rejected")
+    label = read_label(bound, record) if "label" in bound.columns else None
     return Sample(
-        messages, system, _tools(bound, record), chosen, rejected, label, meta=bound.meta(record)
+        messages,
+        system,
+        read_tools(bound, record),
+        chosen,
+        rejected,
+        label,
+        meta=bound.meta(record),
     )
 
 
 def _convert_openai_dpo(record: Record, bound: BoundSchema) -> Sample:
     source = bound.get(record, "input")
     if not isinstance(source, dict):
-        raise RecordError(f"field 'input' is {_kind(source)}, expected an object with messages")
-    messages = _messages(source.get("messages"), bound, "input.messages")
-    system, messages = _fold_system("", messages)
+        raise RecordError(
+            f"field 'input' is {value_kind(source)}, expected an object with messages"
+        )
+    messages = read_messages(source.get("messages"), bound, "input.messages")
+    system, messages = fold_system("", messages)
     tools = source.get("tools")
     return Sample(
         messages,
         system,
-        None if not tools else _tools(BoundSchema(bound.spec, {"tools": "tools"}), source),
-        _response(bound.get(record, "preferred_output"), bound, "preferred_output"),
-        _response(bound.get(record, "non_preferred_output"), bound, "non_preferred_output"),
+        None if not tools else read_tools(BoundSchema(bound.spec, {"tools": "tools"}), source),
+        read_response(bound.get(record, "preferred_output"), bound, "preferred_output"),
+        read_response(bound.get(record, "non_preferred_output"), bound, "non_preferred_output"),
         meta=bound.meta(record),
     )
 
 
 def _convert_text(record: Record, bound: BoundSchema) -> Sample:
-    return Sample((Message("assistant", _text(bound, record, "text")),), meta=bound.meta(record))
+    return Sample(
+        (Message("assistant", read_text(bound, record, "text")),), meta=bound.meta(record)
+    )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -44,7 +44,7 @@ ANALYSES_KEYS: Mapping[str, frozenset[str] | None] = {
 }
 
 FINDINGS_DIR = "findings"
-CACHE_FORMAT = 2  # 2: an analysis per changed dataset, with measures and notes
+CACHE_FORMAT = 3  # 2: an analysis per changed dataset, with measures and notes; 3: last turns
 # Nothing of the analyses is imported before a change needs analysing: a commit hook with no
 # data change never pays for it.
 

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from datatenet.repo.commits import CommitInfo
     from datatenet.repo.diff import RepoDiff
     from datatenet.repo.store import VersionStore
+    from datatenet.sources.git_write import CommitOutcome
 
 CACHE_DIR = "datatenet"  # under the git common dir, shared by all work trees
 IDS_DIR = "ids"
@@ -45,11 +46,13 @@ class Repo:
         settings: Settings | None = None,
         use_cache: bool = True,
         remote: bool = True,
+        load_options: LoadOptions | None = None,
     ) -> None:
         self.facts = facts
         self.root = facts.root
         self.use_cache = use_cache
         self.remote = remote
+        self._load_options = load_options
         self._settings = settings
         self._files: dict[tuple[str, bool], StateFiles] = {}
         self._worktree: git.WorktreeListing | None = None
@@ -64,9 +67,28 @@ class Repo:
         settings: Settings | None = None,
         use_cache: bool = True,
         remote: bool = True,
+        load_options: LoadOptions | None = None,
     ) -> Repo:
-        """The repository around `start` (one `git rev-parse`); an error outside of one."""
-        return cls(git.facts(start), settings=settings, use_cache=use_cache, remote=remote)
+        """The repository around `start` (one `git rev-parse`); an error outside of one.
+        `load_options` are how every version is read when a diff is given none (e.g.
+        `skip_invalid` for the whole command)."""
+        return cls(
+            git.facts(start),
+            settings=settings,
+            use_cache=use_cache,
+            remote=remote,
+            load_options=load_options,
+        )
+
+    @classmethod
+    def create(cls, path: Path, config: dict[str, str] | None = None) -> Repo:
+        """A new repository at `path`, with `config` set in its own config file."""
+        from datatenet.sources import git_write
+
+        git_write.init(path)
+        for name, value in (config or {}).items():
+            git_write.set_config(path, name, value)
+        return cls.open(path)
 
     @classmethod
     def find(cls, start: Path) -> Repo | None:
@@ -108,6 +130,15 @@ class Repo:
     def cache_root(self) -> Path:
         """`<git common dir>/datatenet`: the caches, shared by all work trees."""
         return self.facts.common_dir / CACHE_DIR
+
+    @property
+    def load_options(self) -> LoadOptions:
+        """How versions are read when a diff names no options (the command's defaults)."""
+        if self._load_options is None:
+            from datatenet.formats.load import LoadOptions
+
+            self._load_options = LoadOptions()
+        return self._load_options
 
     @cached_property
     def rules(self) -> Rules:
@@ -182,7 +213,7 @@ class Repo:
             base_state,
             head_state,
             tuple(p.strip("/") for p in paths),
-            options=options,
+            options=options or self.load_options,
             include_untracked=include_untracked,
         )
 
@@ -214,6 +245,10 @@ class Repo:
             self._logs[revisions] = parse_log(git.log(self.root, revisions, LOG_FORMAT))
         return self._logs[revisions]
 
+    def commit_info(self, commit: str) -> CommitInfo:
+        """One commit: who, when, its message and trailers, the paths it changed."""
+        return self.log("--max-count=1", commit)[0]
+
     @cached_property
     def message_settings(self) -> dict[str, str]:
         """`core.commentChar`, `core.commentString` and `commit.cleanup`, as configured."""
@@ -242,11 +277,34 @@ class Repo:
 
         return operation_in_progress(self.root)
 
+    # -- writing (the demo) ---------------------------------------------------------------
+
+    def stage(self, *paths: str) -> None:
+        from datatenet.sources import git_write
+
+        git_write.stage(self.root, paths)
+
+    def commit(self, message: str) -> CommitOutcome:
+        """`git commit` with the hooks; what the Repo knows of HEAD, the index and the log is
+        then stale: open the repository again to read the new state."""
+        from datatenet.sources import git_write
+
+        return git_write.commit(self.root, message)
+
     def hooks_dir(self) -> Path:
         return git.hooks_path(self.root)
 
-    def in_history(self, path: str) -> bool:
-        return git.in_history(self.root, path)
+    def known_path(self, path: str) -> bool:
+        """Is a repository-relative path in the working tree or the history, as `git log
+        PATH` requires? A DVC output counts when its pointer (or the pointer of a directory
+        above it, or any `dvc.lock`) does: its data need not have been pulled."""
+        if not path or (self.root / path).exists():
+            return True
+        pointers = [path, *(f"{p}.dvc" for p in _parents(path))]
+        if any((self.root / pointer).exists() for pointer in pointers[1:]):
+            return True
+        specs = [f":(literal){p}" for p in pointers] + [":(glob)**/dvc.lock"]
+        return git.in_history(self.root, *specs)
 
     def relative(self, path: Path, cwd: Path | None = None) -> str:
         """A path the user typed (relative to `cwd`) -> the repository-relative POSIX path."""
@@ -259,3 +317,9 @@ class Repo:
             ) from None
         text = relative.as_posix()
         return "" if text == "." else text
+
+
+def _parents(path: str) -> list[str]:
+    """`a/b/c` -> [`a/b/c`, `a/b`, `a`]: the path and the directories above it."""
+    parts = path.strip("/").split("/")
+    return ["/".join(parts[:end]) for end in range(len(parts), 0, -1)]

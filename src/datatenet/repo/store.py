@@ -23,6 +23,7 @@ import orjson
 from datatenet.errors import DatatenetError, InputError
 from datatenet.formats.load import LoadOptions, parse_version
 from datatenet.idcache import CachedVersion, IdCache, options_key
+from datatenet.progress import STATUS_DELAY_S, shared
 from datatenet.repo.tree import Failure, Item, Lister, Problem, Unavailable, md5_address
 from datatenet.sources import dvc, git, lfs, objects
 
@@ -93,7 +94,7 @@ class VersionStore:
     def content(self, state: State, item: Item) -> bytes | Unavailable | Failure:
         """The bytes of a dataset of `state` (one of `datasets`), wherever they are stored."""
         if item.problem is not None:
-            return item.problem
+            return _at_state(item.problem, item, state)
         fetched = self._fetch(state, item)
         return fetched[0] if isinstance(fetched, tuple) else fetched
 
@@ -101,7 +102,7 @@ class VersionStore:
 
     def load(self, state: State, item: Item, options: LoadOptions) -> Version | Problem:
         if item.problem is not None:
-            return item.problem
+            return _at_state(item.problem, item, state)
         try:
             chosen, bound, extra = self._options(state, item, options)
         except DatatenetError as exc:
@@ -122,7 +123,8 @@ class VersionStore:
                 return hit
         reread = self._refetch(state, item, address)
         try:
-            version = parse_version(data, item.path, chosen, bound=bound, reread=reread)
+            with shared().status(f"parsing {item.path} at {state.label}", delay=STATUS_DELAY_S):
+                version = parse_version(data, item.path, chosen, bound=bound, reread=reread)
         except DatatenetError as exc:
             return Failure(item.path, "", exc.message, exc.hint)
         self.parsed += 1
@@ -149,6 +151,7 @@ class VersionStore:
             version.position_kind,
             version.entries,
             version.invalid,
+            version.unmapped,
         )
         while len(self._recent) > _RECENT:
             self._recent.popitem(last=False)
@@ -284,7 +287,7 @@ class VersionStore:
                 item.path,
                 "",
                 f"not in the local DVC cache ({self.dvc_cache()}) nor fetched from a remote",
-                out.fetch_command,
+                fetch_command(out, state),
             )
         return data, address
 
@@ -350,3 +353,16 @@ class VersionStore:
             if isinstance(entry, dict) and entry.get("file_name") == name:
                 return entry
         return None
+
+
+def fetch_command(out: dvc.DvcOut, state: State) -> str:
+    """The command that makes an output's object of `state` available: a commit's through
+    `dvc fetch`, the index's or the work tree's (the workspace pointer) through `dvc pull`."""
+    return out.fetch_committed_command if state.kind == "revision" else out.fetch_command
+
+
+def _at_state(problem: Problem, item: Item, state: State) -> Problem:
+    """A problem found while listing, with the fetch command of the state it was found in."""
+    if isinstance(problem, Unavailable) and item.out and problem.fetch == item.out.fetch_command:
+        return replace(problem, fetch=fetch_command(item.out, state))
+    return problem

@@ -14,9 +14,11 @@ JSON_SCHEMA_VERSION = 1
 STATEMENT_WIDTH = 90
 
 
-def render_log(entries: Sequence[LogEntry]) -> str:
+def render_log(entries: Sequence[LogEntry], *, oneline: bool = False) -> str:
     if not entries:
         return "no data commits"
+    if oneline:
+        return "\n".join(_oneline(entry) for entry in entries)
     lines: list[str] = []
     for entry in entries:
         date = entry.date[:10]
@@ -37,6 +39,17 @@ def render_log(entries: Sequence[LogEntry]) -> str:
         for problem in entry.unreadable:
             lines.append(f"    unreadable: {inert(problem, 200)}")
     return "\n".join(lines)
+
+
+def _oneline(entry: LogEntry) -> str:
+    """`abc1234567 +3 -0 ~1 subject  (reinforces: statement)`, as `git log --oneline`."""
+    counts = f"+{entry.added} -{entry.removed} ~{entry.modified}"
+    stated = _stated(entry.stated.behaviour, entry.stated.statement)
+    unreadable = "  (unreadable data)" if entry.unreadable else ""
+    return (
+        f"{entry.commit[:10]} {counts:<14} {inert(entry.subject, 72)}  "
+        f"(reinforces: {stated}){unreadable}"
+    )
 
 
 def _stated(behaviour: str | None, statement: str | None) -> str:
@@ -102,8 +115,19 @@ def render_blame(blame: Blame, *, summary_only: bool = False) -> str:
             f"  {part.samples:>7}  {share:6.1%}  {inert(label, STATEMENT_WIDTH)}"
             f"  ({commits} commit{'s' if commits != 1 else ''})"
         )
-    if blame.unstated:
-        lines.append(f"  {blame.unstated} samples predate any statement (their commits state none)")
+    if blame.predating:
+        lines.append(
+            f"  {blame.predating} samples predate any statement (their commits are older than "
+            "the first that states a behaviour)"
+        )
+    later = blame.unstated - blame.predating
+    if later:
+        listed = ", ".join(commit[:10] for commit in blame.unstated_commits[:5])
+        more = ", …" if len(blame.unstated_commits) > 5 else ""
+        lines.append(
+            f"  {later} samples come from commits that state no behaviour although older ones "
+            f"do (made with --no-verify, or without the hooks): {listed}{more}"
+        )
     if blame.unknown:
         lines.append(f"  {blame.unknown} samples of unknown origin (history not available)")
     for note in blame.notes:
@@ -150,6 +174,8 @@ def blame_document(blame: Blame) -> dict[str, Any]:
             for part in blame.composition
         ],
         "unstated": blame.unstated,
+        "predating": blame.predating,
+        "unstated_commits": list(blame.unstated_commits),
         "unknown": blame.unknown,
         "notes": list(blame.notes),
     }

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from datatenet.gates import GateVerdict
     from datatenet.repo.diff import RepoDiff
     from datatenet.results.commit import CheckResult, MessageCheck, Prefill
-    from datatenet.results.install import Installed
+    from datatenet.results.install import Initialized, Installed, Uninstalled
     from datatenet.results.range import CommitCheck, RangeCheck
 
 RULE = (
@@ -190,6 +190,12 @@ def render_range(result: RangeCheck) -> str:
     for item in result.commits:
         if item.ok:  # warnings of commits that passed
             lines.extend(f"  {item.commit[:10]} {line}" for line in _gate_lines(item))
+        for missing in item.unavailable:
+            fetch = f"; fetch it with `{missing.fetch}`" if missing.fetch else ""
+            lines.append(
+                f"  {item.commit[:10]} {missing.path} ({missing.side}): unavailable, "
+                f"{missing.reason}{fetch}"
+            )
     lines.extend(f"  {note}" for note in notes)
     return "\n".join(lines)
 
@@ -212,9 +218,13 @@ def _problems(item: CommitCheck) -> Sequence[str]:
 def render_installed(installed: Installed) -> str:
     next_step = "then run `pre-commit install` (it installs default_install_hook_types)"
     where = installed.pre_commit_config
-    if where is not None and installed.already:
-        return "\n".join((f"{where.name} has datatenet's hooks already", next_step))
-    if where is not None:
+    if where is None:
+        return "\n".join(
+            f"installed {path} (datatenet {command})" for path, command in installed.hooks
+        )
+    if installed.already:
+        lines = [f"{where.name} has datatenet's hooks already", next_step]
+    else:
         lines = [f"added datatenet's hooks (repo: local, language: system) to {where}"]
         if installed.missing_hook_types:
             lines.append(
@@ -222,5 +232,35 @@ def render_installed(installed: Installed) -> str:
                 "run `pre-commit install -t commit-msg -t prepare-commit-msg`"
             )
         lines.append(next_step)
-        return "\n".join(lines)
-    return "\n".join(f"installed {path} (datatenet {command})" for path, command in installed.hooks)
+        lines.append(
+            "note: the entries run the `datatenet` on PATH (the file is shared, so it names no "
+            "interpreter of this machine): commit with this environment active, or pre-commit "
+            "says `Executable datatenet not found`"
+        )
+    if installed.plain_hooks:
+        listed = ", ".join(str(path) for path in installed.plain_hooks)
+        lines.append(
+            f"warning: datatenet's plain hooks are installed too ({listed}): pre-commit would "
+            "run them in migration mode and every check twice; remove them with "
+            "`datatenet uninstall`, then run `pre-commit install`"
+        )
+    return "\n".join(lines)
+
+
+def render_uninstalled(uninstalled: Uninstalled) -> str:
+    lines = [f"removed {path}" for path in uninstalled.removed]
+    if not uninstalled.removed:
+        lines.append(f"no datatenet hook in {uninstalled.directory}: nothing removed")
+    lines.extend(f"left alone: {path} (not datatenet's)" for path in uninstalled.kept)
+    return "\n".join(lines)
+
+
+def render_initialized(initialized: Initialized) -> str:
+    path = initialized.path
+    if initialized.datasets:
+        return f"wrote {path}; review the dataset globs, then commit it"
+    return (
+        f"wrote {path}, with no dataset globs: git tracks no dataset file or .dvc pointer yet\n"
+        "until `datasets` is set, every tracked file with a dataset suffix is watched; "
+        "`git add` your data, then `datatenet init --force` names it"
+    )

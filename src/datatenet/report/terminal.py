@@ -8,9 +8,10 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from datatenet.analysis.findings import SEVERITIES, Finding
+from datatenet.analysis.findings import SEVERITIES, Finding, SampleRef
 from datatenet.diff import ChangeSet
 from datatenet.report.examples import KINDS, SampleChange, sample_changes
+from datatenet.report.word_edits import git_word_diff
 from datatenet.samples import Sample
 
 if TYPE_CHECKING:
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 EXCERPT = 100
+WORD_DIFF_LIMIT = 2000  # a word diff keeps only context around its changes: rarely this long
 
 _TITLES = {
     "added": "added",
@@ -81,7 +83,11 @@ def render_examples(changeset: ChangeSet, show: int) -> str:
         lines.append(f"\n{_TITLES[kind]} ({len(by_kind[kind])}), first {len(listed)}:")
         for change in listed:
             lines.extend(_render_change(change))
-    for item in changeset.multiplicity[:show]:
+    copies = changeset.multiplicity[:show]
+    if copies:
+        count = len(changeset.multiplicity)
+        lines.append(f"\ncopies changed ({count}), first {len(copies)}:")
+    for item in copies:
         where = (
             changeset.head.origin(changeset.head.entries[item.head_index].position)
             if item.head_index is not None
@@ -95,9 +101,14 @@ def _render_change(change: SampleChange) -> list[str]:
     where = " -> ".join(str(o) for o in (change.base, change.head) if o is not None)
     lines = [f"  {change.kind.replace('_', ' ')}  {inert(where, 200)}"]
     if change.kind == "modified" and change.base_sample and change.head_sample:
-        lines.append(f"    prompt: {inert(_question(change.head_sample))}")
-        lines.append(f"    - {inert(change.base_sample.response_text)}")
-        lines.append(f"    + {inert(change.head_sample.response_text)}")
+        # as `git diff --word-diff`: what changed, with a few words around it
+        old, new = change.base_sample, change.head_sample
+        question = _question(new)
+        if _question(old) != question:
+            question = git_word_diff(_question(old), question)
+        lines.append(f"    prompt: {inert(question, WORD_DIFF_LIMIT)}")
+        answer = git_word_diff(old.response_text, new.response_text)
+        lines.append(f"    answer: {inert(answer, WORD_DIFF_LIMIT)}")
     elif change.kind == "metadata_changed" and change.base_sample and change.head_sample:
         lines.append(f"    - meta {inert(_meta(change.base_sample))}")
         lines.append(f"    + meta {inert(_meta(change.head_sample))}")
@@ -125,28 +136,31 @@ def render_diff(result: DiffResult, show: int = 0, *, verbose: bool = False) -> 
     the id cache saved."""
     if result.repository is None:
         (dataset,) = result.datasets
-        return "\n".join(_dataset_lines(dataset, show, None))
-    return _render_repo_diff(result.repository, result.datasets, show, verbose)
+        return "\n".join(_dataset_lines(dataset, show, None, result.checked))
+    return _render_repo_diff(result, result.repository, show, verbose)
 
 
-def _dataset_lines(dataset: DatasetResult, show: int, title: str | None) -> list[str]:
+def _dataset_lines(
+    dataset: DatasetResult, show: int, title: str | None, checked: bool
+) -> list[str]:
     lines = [render_summary(dataset.changeset, title)]
     findings = render_analysis(dataset.analysis)
     if findings:
         lines.append(findings)
+    changeset = dataset.changeset
+    if checked and not dataset.analysis.findings and (changeset.added or changeset.modified):
+        lines.append("  no findings")
     if show:
         lines.append(render_examples(dataset.changeset, show))
     return lines
 
 
-def _render_repo_diff(
-    diff: RepoDiff, datasets: Sequence[DatasetResult], show: int, verbose: bool
-) -> str:
+def _render_repo_diff(result: DiffResult, diff: RepoDiff, show: int, verbose: bool) -> str:
     lines = [f"{inert(diff.base.label, 200)} -> {inert(diff.head.label, 200)}"]
-    for dataset in datasets:
+    for dataset in result.datasets:
         assert dataset.change is not None
         lines.append("")
-        shown = _dataset_lines(dataset, show, _dataset_title(dataset.change))
+        shown = _dataset_lines(dataset, show, _dataset_title(dataset.change), result.checked)
         lines.extend(line for line in shown if line)
     edited = {(change.old_path, change.path) for change in diff.changes}
     for old, new in diff.renames:
@@ -165,6 +179,7 @@ def _render_repo_diff(
             f"untracked, not compared: {count} file{'s' if count != 1 else ''} "
             f"(`git add` {them} to include {them})"
         )
+    lines.extend(f"note: {inert(note, 300)}" for note in result.notes)
     if verbose:
         lines.append(f"\nversions parsed: {diff.parsed}, served by the id cache: {diff.cached}")
     return "\n".join(lines)
@@ -194,11 +209,22 @@ def render_findings(findings: Sequence[Finding], notes: Sequence[str] = (), limi
             f"  {finding.severity:<7} {finding.kind} ({finding.tier}, {finding.score:.2f}): {where}"
         )
         lines.append(f"          {inert(finding.explanation, 240)}")
-        lines.append(f"          prompt: {inert(finding.sample.prompt)}")
+        lines.extend(_asked(finding.sample))
     if len(ranked) > limit:
         lines.append(f"  … and {len(ranked) - limit} more findings (see --json)")
     lines.extend(f"  note: {inert(note, 300)}" for note in notes)
     return "\n".join(lines)
+
+
+def _asked(sample: SampleRef) -> list[str]:
+    """What a sample asks: the beginning of its prompt and, for a conversation, the last user
+    turn, each marked as such."""
+    if sample.last_turn is None:
+        return [f"          prompt: {inert(sample.prompt)}"]
+    return [
+        f"          conversation start: {inert(sample.prompt)}",
+        f"          last user turn: {inert(sample.last_turn)}",
+    ]
 
 
 def render_scan(result: ScanResult) -> str:
@@ -229,14 +255,18 @@ def _value(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:.3g}"
 
 
-def render_cache(root: Path, caches: Sequence[tuple[str, CacheStats]], *, cleared: bool) -> str:
-    """`cache info` (where the caches are, what they hold) or `cache clear` (what was removed)."""
+def render_cache(
+    root: Path, caches: Sequence[tuple[str, CacheStats]], *, cleared: bool, user: bool = False
+) -> str:
+    """`cache info` (where the caches are, what they hold) or `cache clear` (what was removed);
+    `user`: the user's cache, which runs outside a repository fill."""
     if cleared:
         return "\n".join(
             f"removed {what}: {stats.files} files ({stats.bytes / 1e6:.1f} MB)"
             for what, stats in caches
         )
-    lines = [str(root)]
+    where = " (the user's cache: used outside a repository, e.g. by scan)" if user else ""
+    lines = [f"{root}{where}"]
     lines.extend(
         f"  {what}: {stats.files} files, {stats.bytes / 1e6:.1f} MB" for what, stats in caches
     )

@@ -77,6 +77,9 @@ class Blame:
     commit: str
     lines: tuple[BlameLine, ...]
     composition: tuple[Composition, ...]  # largest first
-    unstated: int  # samples from commits that state no behaviour (e.g. before datatenet)
+    unstated: int  # samples from commits that state no behaviour
     unknown: int  # samples no commit explains
     notes: tuple[str, ...] = ()
+    predating: int = 0  # of `unstated`: from commits older than the first that states one
+    # the commits that state nothing although an older one does (--no-verify, no hooks)
+    unstated_commits: tuple[str, ...] = ()

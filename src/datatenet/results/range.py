@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from datatenet.gates import GateVerdict
     from datatenet.intent import Judgement
+    from datatenet.repo.tree import Unavailable
     from datatenet.results.diff import DatasetResult
 
 
@@ -20,6 +21,7 @@ class CommitCheck:
     judgement: Judgement | None  # None: the commit adds or edits no samples
     verdict: GateVerdict
     datasets: tuple[DatasetResult, ...] = ()  # each changed dataset with its analysis
+    unavailable: tuple[Unavailable, ...] = ()  # data of the commit that cannot be had here
 
     @property
     def ok(self) -> bool:
@@ -38,3 +40,8 @@ class RangeCheck:
     @property
     def ok(self) -> bool:
         return not self.offending
+
+    @property
+    def unavailable(self) -> tuple[Unavailable, ...]:
+        """Data of the range's commits that cannot be had here: the range is not vouched for."""
+        return tuple(item for commit in self.commits for item in commit.unavailable)

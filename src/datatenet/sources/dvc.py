@@ -34,9 +34,20 @@ class DvcOut:
     pointer: str  # the .dvc file or dvc.lock that declares it
 
     @property
+    def target(self) -> str:
+        """What DVC's commands take for this output: its pointer, or the output of dvc.lock."""
+        return self.pointer if self.pointer.endswith(POINTER_SUFFIX) else self.path
+
+    @property
     def fetch_command(self) -> str:
-        target = self.pointer if self.pointer.endswith(POINTER_SUFFIX) else self.path
-        return f"dvc pull {shlex.quote(target)}"
+        """Fetches the object the workspace pointer names, and checks it out."""
+        return f"dvc pull {shlex.quote(self.target)}"
+
+    @property
+    def fetch_committed_command(self) -> str:
+        """Fetches the object a commit's pointer names. `dvc fetch` takes no revision (DVC
+        3.x); `--all-commits` fetches the output at every commit, that one included."""
+        return f"dvc fetch --all-commits {shlex.quote(self.target)}"
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,10 @@ class GitError(DatatenetError):
     """A git command failed for a reason the user can act on."""
 
 
+class NotARepository(GitError):
+    """The command runs outside any git repository (the face words the hint for the command)."""
+
+
 @dataclass(frozen=True)
 class PathChange:
     """One path that differs between two states, as `git diff --name-status` reports it."""
@@ -136,10 +140,10 @@ def facts(start: Path) -> Facts:
     return Facts(Path(lines[0]), Path(lines[1]), Path(lines[2]), lines[3], lines[4] == "true", head)
 
 
-def not_a_repository(start: Path) -> GitError:
-    return GitError(
+def not_a_repository(start: Path, hint: str = "") -> NotARepository:
+    return NotARepository(
         f"not inside a git repository: {start}",
-        "run it inside a repository, or compare two files: `datatenet diff OLD NEW`",
+        hint or "run it inside a git repository (`git init` creates one)",
     )
 
 
@@ -223,9 +227,9 @@ def is_ancestor(root: Path, ancestor: str, descendant: str) -> bool:
     return result.returncode == 0
 
 
-def in_history(root: Path, path: str) -> bool:
-    """Did any commit of any ref ever touch `path` (a deleted dataset still counts)?"""
-    return bool(run(root, "rev-list", "-1", "--all", "--", path).strip())
+def in_history(root: Path, *pathspecs: str) -> bool:
+    """Did any commit of any ref ever touch one of `pathspecs` (a deleted dataset counts)?"""
+    return bool(run(root, "rev-list", "-1", "--all", "--", *pathspecs).strip())
 
 
 def log(root: Path, revisions: Iterable[str], format: str) -> bytes:

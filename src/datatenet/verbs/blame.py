@@ -14,9 +14,10 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from datatenet.errors import DatatenetError
+from datatenet.progress import shared
 from datatenet.repo.tree import dataset_path, touches
 from datatenet.results.history import NO_STATEMENT, Blame, BlameLine, Composition, Stated
-from datatenet.verbs.history import stated
+from datatenet.verbs.history import require_path, stated
 
 if TYPE_CHECKING:
     from datatenet.repo.commits import CommitInfo
@@ -28,6 +29,7 @@ def blame(repo: Repo, path: str, *, revision: str = "HEAD") -> Blame:
     """For every sample of the datasets at `path` (a file, a DVC output or a directory) in
     `revision`: the commit that introduced it and the behaviour that commit states."""
     rules = repo.rules
+    require_path(repo, path)
     path = dataset_path(path)
     commit = repo.revisions.resolve(revision)
     empty = repo.revisions.commit(repo.revisions.empty_tree)
@@ -82,14 +84,17 @@ def blame(repo: Repo, path: str, *, revision: str = "HEAD") -> Blame:
     def remaining() -> bool:
         return any(+wanted for wanted in need.values())
 
-    for info in history:
-        if not remaining():
-            break
-        if info.is_merge:
-            merges.append(info)
-            continue
-        if touches(info.paths, set(owner)):
-            attribute(info, repo.commit_diff(info))
+    progress = shared()
+    with progress.bar(len(history), "reading history", unit=" commits"):
+        for info in history:
+            if not remaining():
+                break
+            progress.advance()
+            if info.is_merge:
+                merges.append(info)
+                continue
+            if touches(info.paths, set(owner)):
+                attribute(info, repo.commit_diff(info))
     for info in merges:
         if not remaining():
             break
@@ -119,15 +124,40 @@ def blame(repo: Repo, path: str, *, revision: str = "HEAD") -> Blame:
                     statements[origin.commit] if origin else Stated(None, None),
                 )
             )
+    for name, version in sorted(versions.items()):
+        if version.invalid:
+            notes.append(f"{name}: {len(version.invalid)} invalid records skipped")
+    unstated = [
+        line for line in lines if line.commit is not None and line.stated.key == NO_STATEMENT
+    ]
+    later = _stated_since(history, unstated)
     return Blame(
         path,
         revision,
         commit,
         tuple(lines),
         _composition(lines),
-        sum(1 for line in lines if line.commit is not None and line.stated.key == NO_STATEMENT),
+        len(unstated),
         sum(1 for line in lines if line.commit is None),
         tuple(dict.fromkeys(notes)),
+        len(unstated) - sum(later.values()),
+        tuple(later),
+    )
+
+
+def _stated_since(history: Sequence[CommitInfo], unstated: list[BlameLine]) -> Counter[str]:
+    """The commits stating no behaviour that are newer than the oldest commit of the history
+    that states one (made with --no-verify, or without the hooks), with how many samples each
+    introduced. The samples of the others predate any statement."""
+    order = {info.commit: index for index, info in enumerate(history)}  # newest first
+    stating = [index for index, info in enumerate(history) if info.commit_message.values()]
+    if not stating:
+        return Counter()
+    oldest = max(stating)
+    return Counter(
+        line.commit
+        for line in unstated
+        if line.commit is not None and order.get(line.commit, oldest) < oldest
     )
 
 

@@ -1,16 +1,14 @@
-"""`cache info` and `cache clear`: the caches under the git directory. Safe to clear: everything
-is rebuilt as it is needed."""
+"""`cache info` and `cache clear`: the caches under the git directory (outside a repository,
+the user's cache, which `scan` fills). Safe to clear: everything is rebuilt as it is needed."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from pathlib import Path
 
 from datatenet.idcache import CacheStats, clear, stats
 
-if TYPE_CHECKING:
-    from datatenet.repo.repository import Repo
-
-# Subdirectories of <git common dir>/datatenet, as the modules owning them name them.
+# Subdirectories of the cache root (<git common dir>/datatenet, or the user's), as the modules
+# owning them name them.
 CACHES = (
     ("ids", "sample ids"),
     ("minhash", "MinHash signatures"),
@@ -19,11 +17,11 @@ CACHES = (
 )
 
 
-def cache_info(repo: Repo) -> list[tuple[str, CacheStats]]:
-    """What each cache holds: (what it is, its size)."""
-    return [(what, stats(repo.cache_root / directory)) for directory, what in CACHES]
+def cache_info(root: Path) -> list[tuple[str, CacheStats]]:
+    """What each cache under `root` holds: (what it is, its size)."""
+    return [(what, stats(root / directory)) for directory, what in CACHES]
 
 
-def cache_clear(repo: Repo) -> list[tuple[str, CacheStats]]:
-    """Delete the caches; returns what each held."""
-    return [(what, clear(repo.cache_root / directory)) for directory, what in CACHES]
+def cache_clear(root: Path) -> list[tuple[str, CacheStats]]:
+    """Delete the caches under `root`; returns what each held."""
+    return [(what, clear(root / directory)) for directory, what in CACHES]

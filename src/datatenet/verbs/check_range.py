@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from datatenet.progress import shared
 from datatenet.repo.tree import touches_data
 from datatenet.results.range import CommitCheck, RangeCheck
 from datatenet.verbs.commit import gate_verdict, needs_statement
@@ -27,12 +28,19 @@ def check_range(repo: Repo, spec: str, *, analyse: AnalyseDiff | None = None) ->
         if not info.is_merge and touches_data(info.paths, settings)
     ]
     checked: list[CommitCheck] = []
-    for info in reversed(commits):
-        diff = repo.commit_diff(info)
-        if diff.is_empty:
-            continue
-        judgement = judge(info.commit_message, rules) if needs_statement(diff) else None
-        statements, behaviours = stated_parts(stated(info.commit_message, rules))
-        verdict, datasets = gate_verdict(repo, diff, analyse, statements, behaviours)
-        checked.append(CommitCheck(info.commit, info.subject, judgement, verdict, datasets))
+    progress = shared()
+    with progress.bar(len(commits), "checking commits", unit=" commits"):
+        for info in reversed(commits):
+            diff = repo.commit_diff(info)
+            progress.advance()
+            if diff.is_empty:
+                continue
+            judgement = judge(info.commit_message, rules) if needs_statement(diff) else None
+            statements, behaviours = stated_parts(stated(info.commit_message, rules))
+            verdict, datasets = gate_verdict(repo, diff, analyse, statements, behaviours)
+            checked.append(
+                CommitCheck(
+                    info.commit, info.subject, judgement, verdict, datasets, diff.unavailable
+                )
+            )
     return RangeCheck(spec, tuple(checked))

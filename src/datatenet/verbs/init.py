@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from datatenet.config import CONFIG_FILE, Settings, starter_config
+from datatenet.config import CONFIG_FILE, Settings, load_settings, starter_config
 from datatenet.errors import DatatenetError
+from datatenet.results.install import Initialized
 
 if TYPE_CHECKING:
     from datatenet.repo.repository import Repo
 
 
-def init(repo: Repo, *, force: bool = False) -> Path:
+def init(repo: Repo, *, force: bool = False) -> Initialized:
     """Write the starter configuration (never over an existing one unless `force`)."""
     target = repo.root / CONFIG_FILE
     if target.exists() and not force:
@@ -24,4 +24,4 @@ def init(repo: Repo, *, force: bool = False) -> Path:
     pointers = [path for path in tracked if path.endswith(".dvc")]
     data_files = [path for path in tracked if defaults.is_dataset(path)]
     target.write_text(starter_config(data_files, pointers), encoding="utf-8")
-    return target
+    return Initialized(target, load_settings(repo.root).datasets)

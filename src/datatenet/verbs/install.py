@@ -4,11 +4,12 @@ stay as they were."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from datatenet.errors import DatatenetError
-from datatenet.results.install import Installed
+from datatenet.results.install import Installed, Uninstalled
 
 if TYPE_CHECKING:
     from datatenet.repo.repository import Repo
@@ -55,7 +56,8 @@ def install(repo: Repo, *, pre_commit: bool = False, python: str | None = None) 
     """Install the three hooks into the repository, refusing to overwrite foreign hooks; or,
     with `pre_commit`, add a `repo: local` entry to `.pre-commit-config.yaml`."""
     if pre_commit:
-        return _install_pre_commit(repo.root)
+        installed = _install_pre_commit(repo.root)
+        return replace(installed, plain_hooks=tuple(plain_hooks(repo)))
     directory = repo.hooks_dir()
     foreign: list[tuple[Path, str]] = []
     for stage in STAGES:
@@ -90,6 +92,37 @@ def install(repo: Repo, *, pre_commit: bool = False, python: str | None = None) 
         target.chmod(0o755)
         written.append((target, HOOK_COMMANDS[stage]))
     return Installed(tuple(written))
+
+
+def _ours(path: Path) -> bool:
+    try:
+        return HOOK_MARKER in path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+
+
+def plain_hooks(repo: Repo) -> list[Path]:
+    """datatenet's plain hooks in the hooks directory, and the copies of them that
+    `pre-commit install` keeps as `<hook>.legacy` (it then runs them too: migration mode)."""
+    directory = repo.hooks_dir()
+    candidates = [directory / name for stage in STAGES for name in (stage, f"{stage}.legacy")]
+    return [path for path in candidates if path.is_file() and _ours(path)]
+
+
+def uninstall(repo: Repo) -> Uninstalled:
+    """Remove the plain hooks `datatenet install` wrote (and pre-commit's `.legacy` copies of
+    them); any other hook is left alone and named."""
+    removed = plain_hooks(repo)
+    for path in removed:
+        path.unlink()
+    directory = repo.hooks_dir()
+    kept = tuple(
+        path
+        for stage in STAGES
+        for path in (directory / stage, directory / f"{stage}.legacy")
+        if path.is_file() and path not in removed
+    )
+    return Uninstalled(directory, tuple(removed), kept)
 
 
 def _who_wrote(text: str) -> str:

@@ -1,0 +1,1 @@
+"""`datatenet demo`: a throwaway repository playing the story of a support dataset."""
