@@ -1,6 +1,6 @@
-"""The rewordings of tests/data/gsm8k_rewordings.jsonl as a change to real GSM8K samples, for
-the tests that pin the embedding thresholds (tests/test_defaults.py with a stand-in embedder,
-tests/test_defaults_model.py with the real model).
+"""The rewordings of tests/data/gsm8k_rewordings.jsonl as a change to real GSM8K samples, judged
+with the real model by tests/test_defaults_model.py (tests/test_defaults_verdicts.py pins each
+embedding threshold with designed cosines).
 
 Each line rewords sample `of` of tests/data/gsm8k_chat_train_head30.jsonl: its prompt (`prompt`,
 null for the same prompt) and its answer, with the cosines all-MiniLM-L6-v2 gives them against
@@ -15,9 +15,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import numpy as np
-import numpy.typing as npt
 
 from datatenet.analysis.corpus import Corpus, corpus_of_change
 from datatenet.analysis.findings import Finding
@@ -87,36 +84,3 @@ def outcomes(findings: Sequence[Finding]) -> dict[str, tuple[str, str]]:
 
 def expected() -> dict[str, tuple[str, str]]:
     return {c.origin: (c.expect, c.source) for c in cases() if c.expect is not None}
-
-
-class Designed:
-    """A stand-in embedder whose vectors have exactly the recorded cosines: every text of the
-    corpus gets its own direction, and a reworded text leans towards its original by the
-    cosine the real model measured. Unknown texts are an error, not a vector."""
-
-    name = "designed-cosines"
-
-    def __init__(self, corpus: Corpus) -> None:
-        texts: list[str] = []
-        for item in (*corpus.existing, *corpus.new):
-            texts += [item.prompt, item.response]
-        distinct = list(dict.fromkeys(texts))
-        basis = np.eye(len(distinct), dtype=np.float64)
-        self.vectors: dict[str, npt.NDArray[np.float64]] = {
-            text: basis[i] for i, text in enumerate(distinct)
-        }
-        originals = {Path(item.origin).name: item for item in corpus.existing}
-        reworded = {Path(item.origin).name: item for item in corpus.new}
-        for case in cases():
-            source, new = originals[case.source], reworded[case.origin]
-            for old_text, new_text, cosine in (
-                (source.prompt, new.prompt, case.prompt_cosine),
-                (source.response, new.response, case.answer_cosine),
-            ):
-                if old_text != new_text:
-                    own = self.vectors[new_text]
-                    leaning = cosine * self.vectors[old_text] + np.sqrt(1 - cosine**2) * own
-                    self.vectors[new_text] = leaning
-
-    def embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
-        return np.stack([self.vectors[t] for t in texts]).astype(np.float32)

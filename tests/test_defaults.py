@@ -3,9 +3,9 @@ thresholds), pinned on real samples: each test plants pairs just on both sides o
 and runs the analysis as the command line sets it up (`analysis_config` reading a repository
 without a config, so `Thresholds()`), so that moving a default by a little makes it fail.
 
-The embedding thresholds run here with a stand-in embedder whose vectors have the cosines the
-real model measured on the same rewordings (tests/rewordings.py); tests/test_defaults_model.py
-runs them with the model itself.
+Here the lexical defaults (`near_duplicate`, `near_answer`, `conflict_answer_lexical`);
+tests/test_defaults_verdicts.py pins the cosine ones, tests/test_defaults_model.py judges real
+rewordings with the model.
 """
 
 from __future__ import annotations
@@ -18,24 +18,20 @@ from typing import Any
 
 import pytest
 
-from datatenet.analysis.conflicts import find_conflicts
+from datatenet.analysis.base import AnalysisConfig
 from datatenet.analysis.corpus import Corpus, Item, corpus_of_change, corpus_of_version
 from datatenet.analysis.normalize import normalize, normalized_parts, shingles, tokens
-from datatenet.analysis.base import AnalysisConfig
 from datatenet.analysis.registry import analyse
-from datatenet.repo.analyses import repo_analysis_config
-from datatenet.repo.repository import Repo as Repository
-from datatenet.analysis.semantic import corpus_vectors, semantic_duplicates
 from datatenet.diff import diff_versions
 from datatenet.formats.load import LoadOptions, load_file
+from datatenet.repo.analyses import repo_analysis_config
+from datatenet.repo.repository import Repo as Repository
 from tests import rewordings
 from tests.repos import Repo
 
 # The values README.md publishes; Thresholds() must keep them.
 NEAR_DUPLICATE = 0.8
-SEMANTIC_DUPLICATE = 0.87
-CONFLICT_PROMPT = 0.95
-CONFLICT_ANSWER = 0.7
+NEAR_ANSWER = 0.5
 CONFLICT_ANSWER_LEXICAL = 0.3
 
 # Written for these tests (no upstream text): a Chinese sample and a Chinese addendum.
@@ -49,7 +45,12 @@ ENGLISH_ADDENDUM = (
     "Check the result by working backwards from the final number and make sure every step uses "
     "the values given in the question rather than rounded ones so the answer stays exact"
 )
-DIVERGENT_ENDING = " I am not sure about the rest, so please ask your teacher to go through it."
+# Long enough (and without a number) that the answer commits to no result: its words decide.
+DIVERGENT_ENDING = (
+    " I am not sure about the rest of this problem, so please ask your teacher to go through it"
+    " with you slowly and carefully, because I would rather not guess a final figure here without"
+    " being certain of every step."
+)
 
 
 @pytest.fixture
@@ -185,7 +186,7 @@ def test_conflict_answer_lexical_default_is_word_overlap_0_3(
     start of its real answer and another ending: a contradiction below word overlap 0.3, not at
     0.3 or just above."""
     rows = _rows()
-    plan = [(1, False), (21, False), (29, False), (28, True), (17, True), (27, True)]
+    plan = [(20, False), (24, False), (26, False), (5, True), (19, True), (13, True)]
     added, expected, scores = [], {}, {}
     for number, (index, above) in enumerate(plan):
         answer = rows[index]["messages"][-1]["content"]
@@ -210,61 +211,69 @@ def test_conflict_answer_lexical_default_is_word_overlap_0_3(
         assert "word overlap" in finding.explanation
 
 
-# -- the embedding thresholds, with vectors of the cosines the real model measured --------------
+# -- near_answer: a near copy keeps its answer (Jaccard of the answers' shingles) --------------
+
+# Written for these tests: the last answer of a conversation, and words to end it otherwise
+# (no number, longer than a short answer: the answers commit to no result).
+LAST_ANSWER = (
+    "Good question to end on. Start by reading the problem twice and writing down every quantity"
+    " it gives, then decide which of them change over time and which stay fixed, set up the"
+    " relationship between them in words before using any symbols, and only then work out the"
+    " result carefully while checking each intermediate value against the story."
+)
+OTHER_ENDING = (
+    " after that, compare your approach with a classmate, discuss where your reasoning differed,"
+    " and keep a small notebook of the mistakes you tend to make most often"
+)
 
 
-def test_the_rewordings_straddle_every_embedding_default() -> None:
-    """The recorded cases put a pair on each side of each default, near enough to notice a
-    move of 0.02."""
-    cases = rewordings.cases()
-    same_prompt = [c for c in cases if c.prompt is None]
-    semantic = [c.answer_cosine for c in same_prompt if c.answer_cosine >= CONFLICT_ANSWER]
-    answers = [c.answer_cosine for c in same_prompt]
-    prompts = [c.prompt_cosine for c in cases if c.prompt is not None]
-    for values, default in (
-        (semantic, SEMANTIC_DUPLICATE),
-        (prompts, CONFLICT_PROMPT),
-        (answers, CONFLICT_ANSWER),
-    ):
-        assert min(abs(v - default) for v in values if v >= default) < 0.02, (default, values)
-        assert min(abs(v - default) for v in values if v < default) < 0.02, (default, values)
+def _conversation(rows: list[dict[str, Any]], first: int, answer: str) -> dict[str, Any]:
+    """Three real exchanges of GSM8K as one conversation, then a last question and `answer`."""
+    messages = [rows[first]["messages"][0]]
+    for row in rows[first : first + 3]:
+        messages += row["messages"][1:]
+    messages += [
+        {"role": "user", "content": "How should I approach problems like these in general?"},
+        {"role": "assistant", "content": answer},
+    ]
+    return {"messages": messages}
 
 
-def _designed(tmp_path: Path) -> tuple[Corpus, rewordings.Designed]:
-    corpus = rewordings.change(tmp_path)
-    return corpus, rewordings.Designed(corpus)
+def _answer_jaccard(one: str, two: str) -> float:
+    a, b = set(shingles(normalize(one))), set(shingles(normalize(two)))
+    return len(a & b) / len(a | b)
 
 
-def test_embedding_defaults_with_a_stand_in_embedder(
+def _reended(answer: str) -> Iterator[tuple[str, float]]:
+    words = answer.split()
+    for count in range(1, len(words)):
+        other = " ".join(words[:count]) + OTHER_ENDING
+        yield other, _answer_jaccard(answer, other)
+
+
+def test_near_answer_default_is_answer_jaccard_0_5(
     tmp_path: Path, config: Callable[[str], AnalysisConfig]
 ) -> None:
-    """The semantic tier at 0.87 (prompt and answer), and the conflict check at prompt cosine
-    0.95 (similar prompts with other ids: the prompt-cosine path) and answer cosine 0.7, as
-    `analyse` calls them with the thresholds of the default configuration."""
-    corpus, embedder = _designed(tmp_path)
-    thresholds = config("all").thresholds
-    vectors = corpus_vectors(corpus, embedder)
-    findings = [
-        *semantic_duplicates(corpus, embedder, thresholds.semantic_duplicate, vectors),
-        *find_conflicts(corpus, thresholds, vectors),
-    ]
-    assert rewordings.outcomes(findings) == rewordings.expected()
-    by_origin = {c.origin: c for c in rewordings.cases()}
-    for finding in findings:
-        case = by_origin[_name(finding.sample.origin)]
-        if finding.kind == "semantic-duplicate":
-            assert finding.score == pytest.approx(min(case.prompt_cosine, case.answer_cosine))
-        else:
-            assert finding.tier == ("prompt-id" if case.prompt is None else "semantic")
-            assert finding.scores["answer_similarity"] == pytest.approx(case.answer_cosine)
-            assert finding.scores["prompt_similarity"] == pytest.approx(case.prompt_cosine)
+    """Real conversations whose last answer is ended otherwise: nearly the same text (Jaccard
+    0.8 or more), a near copy while the answers' shingles overlap at 0.5 or just above, not
+    just below (the same context, another answer)."""
+    rows = _rows()
+    plan = [(0, True), (3, True), (6, False), (9, False)]
+    base = [_conversation(rows, first, LAST_ANSWER) for first, _ in plan]
+    added, scores, found = [], {}, set()
+    for number, (first, above) in enumerate(plan):
+        answer, score = _closest(_reended(LAST_ANSWER), NEAR_ANSWER, above)
+        added.append(_conversation(rows, first, answer))
+        origin = f"new.jsonl:{len(base) + number + 1}"
+        scores[origin] = score
+        if above:
+            found.add((origin, f"new.jsonl:{number + 1}"))
+    assert max(s for s in scores.values() if s < NEAR_ANSWER) > NEAR_ANSWER - 0.02
+    assert min(s for s in scores.values() if s >= NEAR_ANSWER) < NEAR_ANSWER + 0.02
 
-
-def test_semantic_duplicates_need_both_prompt_and_answer(tmp_path: Path) -> None:
-    """A reworded prompt at 0.962 with an unrelated answer is no duplicate: the smaller of the
-    two cosines decides."""
-    corpus, embedder = _designed(tmp_path)
-    found = semantic_duplicates(corpus, embedder, AnalysisConfig().thresholds.semantic_duplicate)
-    reworded_prompts = {c.origin for c in rewordings.cases() if c.prompt is not None}
-    assert reworded_prompts.isdisjoint(_name(f.sample.origin) for f in found)
-    assert len(found) == 2
+    corpus = _change(tmp_path, base, added)
+    for item, original in zip(corpus.new, corpus.existing, strict=True):
+        assert _shingle_jaccard(item, original) >= NEAR_DUPLICATE  # near copies by their text
+    findings = analyse(corpus, config("exact,near,conflicts")).findings
+    assert {(_name(f.sample.origin), _name(f.matched.origin)) for f in findings} == found
+    assert {f.kind for f in findings} == {"near-duplicate"}
