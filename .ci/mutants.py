@@ -42,72 +42,142 @@ class Mutant:
 
 
 DEFAULTS = "tests/test_defaults.py::"
+NEAR = DEFAULTS + "test_near_duplicate_default_is_jaccard_0_8"
+NEAR_ANSWER = DEFAULTS + "test_near_answer_default_is_answer_jaccard_0_5"
+LEXICAL = DEFAULTS + "test_conflict_answer_lexical_default_is_word_overlap_0_3"
+VERDICTS = (
+    "tests/test_defaults_verdicts.py::"
+    "test_every_cosine_default_decides_a_verdict_a_hair_either_side"
+)
+STABILITY = (
+    "tests/test_defaults_drift.py::"
+    "test_similar_prompts_from_cosine_0_8_and_lengths_over_3x_apart_diverge"
+)
 GATES = "tests/test_gates.py::"
+JUDGE = "analysis/pair_judge.py"
+
+
+def _default(name: str, value: str, moved: str, test: str) -> Mutant:
+    """A published default of `Thresholds` moved."""
+    snippet = f"    {name}: float = {value}"
+    return Mutant(
+        f"{name} default {value} -> {moved}",
+        "analysis/thresholds.py",
+        snippet,
+        snippet.replace(value, moved),
+        (test,),
+    )
+
+
 MUTANTS = [
-    # -- the published thresholds (README, "Checks") -------------------------------------------
+    # -- the published thresholds (README, "Checks"), each moved by little ----------------------
+    _default("near_duplicate", "0.8", "0.7", NEAR),
+    _default("near_answer", "0.5", "0.45", NEAR_ANSWER),
+    _default("semantic_duplicate", "0.85", "0.84", VERDICTS),
+    _default("semantic_same_result", "0.75", "0.76", VERDICTS),
+    _default("possible_duplicate", "0.8", "0.79", VERDICTS),
+    _default("conflict_prompt", "0.85", "0.84", VERDICTS),
+    _default("conflict_answer", "0.7", "0.69", VERDICTS),
+    _default("conflict_answer_lexical", "0.3", "0.2", LEXICAL),
+    # -- the rules of the one verdict per pair (analysis/pair_judge.py) ---------------------------
     Mutant(
-        "near_duplicate default 0.8 -> 0.7",
-        "analysis/thresholds.py",
-        "near_duplicate: float = 0.8",
-        "near_duplicate: float = 0.7",
-        (DEFAULTS + "test_near_duplicate_default_is_jaccard_0_8",),
-    ),
-    Mutant(
-        "semantic_duplicate default 0.87 -> 0.85",
-        "analysis/thresholds.py",
-        "semantic_duplicate: float = 0.87",
-        "semantic_duplicate: float = 0.85",
-        (DEFAULTS + "test_embedding_defaults_with_a_stand_in_embedder",),
-    ),
-    Mutant(
-        "conflict_prompt default 0.95 -> 0.85",
-        "analysis/thresholds.py",
-        "conflict_prompt: float = 0.95",
-        "conflict_prompt: float = 0.85",
-        (DEFAULTS + "test_embedding_defaults_with_a_stand_in_embedder",),
-    ),
-    Mutant(
-        "conflict_answer default 0.7 -> 0.75",
-        "analysis/thresholds.py",
-        "conflict_answer: float = 0.7",
-        "conflict_answer: float = 0.75",
-        (DEFAULTS + "test_embedding_defaults_with_a_stand_in_embedder",),
-    ),
-    Mutant(
-        "conflict_answer_lexical default 0.3 -> 0.2",
-        "analysis/thresholds.py",
-        "conflict_answer_lexical: float = 0.3",
-        "conflict_answer_lexical: float = 0.2",
-        (DEFAULTS + "test_conflict_answer_lexical_default_is_word_overlap_0_3",),
-    ),
-    # -- the rules that apply them -----------------------------------------------------------------
-    Mutant(
-        "near tier: a pair at exactly the threshold is dropped",
+        "near tier: a pair at exactly the threshold is not verified",
         "analysis/duplicates.py",
-        "if jaccard < threshold:",
-        "if jaccard <= threshold:",
-        (DEFAULTS + "test_near_duplicate_default_is_jaccard_0_8",),
+        "if jaccard >= threshold:",
+        "if jaccard > threshold:",
+        (NEAR,),
     ),
     Mutant(
-        "conflicts: the prompt-cosine path switched off",
-        "analysis/conflicts.py",
-        'same += [(other, cosine, "semantic") for other, cosine in similar_prompts(index)]',
-        "same += []",
-        (DEFAULTS + "test_embedding_defaults_with_a_stand_in_embedder",),
+        "near copy: a pair at exactly the threshold is no near copy",
+        JUDGE,
+        "evidence.jaccard < thresholds.near_duplicate:",
+        "evidence.jaccard <= thresholds.near_duplicate:",
+        (NEAR,),
     ),
     Mutant(
-        "conflicts: the cosine and word-overlap limits swapped",
-        "analysis/conflicts.py",
-        'if kind == "cosine"',
-        'if kind != "cosine"',
-        (DEFAULTS + "test_conflict_answer_lexical_default_is_word_overlap_0_3",),
+        "near copy: an answer kept at exactly near_answer is not kept",
+        JUDGE,
+        "if kept < thresholds.near_answer:",
+        "if kept <= thresholds.near_answer:",
+        (NEAR_ANSWER,),
     ),
     Mutant(
-        "conflicts: answers exactly at the limit diverge",
-        "analysis/conflicts.py",
-        "if similarity < limit and",
-        "if similarity <= limit and",
-        (DEFAULTS + "test_conflict_answer_lexical_default_is_word_overlap_0_3",),
+        "the same question: the prompt-cosine path switched off",
+        JUDGE,
+        "if any(c is None or c < thresholds.conflict_prompt for c in cosines):",
+        "if True:",
+        (VERDICTS,),
+    ),
+    Mutant(
+        "contradictions: another decisive result no longer contradicts",
+        JUDGE,
+        "if answers.different:\n        return Verdict(",
+        "if False:\n        return Verdict(",
+        (VERDICTS,),
+    ),
+    Mutant(
+        "contradictions: the cosine and word-overlap limits swapped",
+        JUDGE,
+        "if evidence.answer_cosine is not None:",
+        "if evidence.answer_cosine is None:",
+        (LEXICAL,),
+    ),
+    Mutant(
+        "contradictions: answers exactly at the limit diverge",
+        JUDGE,
+        "if similarity >= limit:",
+        "if similarity > limit:",
+        (LEXICAL,),
+    ),
+    Mutant(
+        "semantic: a restyle with the same result under semantic_duplicate is flagged",
+        JUDGE,
+        "if evidence.same_prompt and answers.same and score < thresholds.semantic_duplicate:",
+        "if False:",
+        (VERDICTS,),
+    ),
+    Mutant(
+        "semantic: no lower bar when both answers commit to the same result",
+        JUDGE,
+        "thresholds.semantic_same_result if answers.same else thresholds.semantic_duplicate",
+        "thresholds.semantic_duplicate",
+        (VERDICTS,),
+    ),
+    Mutant(
+        "semantic: possible duplicates never shown",
+        JUDGE,
+        "if score >= thresholds.possible_duplicate:",
+        "if False:",
+        (VERDICTS,),
+    ),
+    Mutant(
+        "semantic: the larger cosine decides",
+        JUDGE,
+        "score = min(c for c in cosines if c is not None)",
+        "score = max(c for c in cosines if c is not None)",
+        (VERDICTS,),
+    ),
+    # -- drift: expression stability (README, "Style drift, ...") --------------------------------
+    Mutant(
+        "stability: similar prompts from cosine 0.8 -> 0.79",
+        "analysis/stability.py",
+        "MIN_COSINE = 0.8",
+        "MIN_COSINE = 0.79",
+        (STABILITY,),
+    ),
+    Mutant(
+        "stability: lengths over 3x apart -> 3.1x",
+        "analysis/stability.py",
+        "LENGTH_RATIO = 3.0",
+        "LENGTH_RATIO = 3.1",
+        (STABILITY,),
+    ),
+    Mutant(
+        "stability: lengths exactly 3x apart diverge",
+        "analysis/stability.py",
+        "if ratio > length_ratio:",
+        "if ratio >= length_ratio:",
+        (STABILITY,),
     ),
     # -- gates ----------------------------------------------------------------------------------
     Mutant(
@@ -152,19 +222,29 @@ MUTANTS = [
         '"contradictions": {"max": 1, "level": "error"}',
         (GATES + "test_default_gates_allow_one_copy_in_twenty_new_samples_not_two",),
     ),
+    Mutant(
+        "default gate eval_contamination max 0 -> 1",
+        "gates.py",
+        '"eval_contamination": {"max": 0, "level": "error"}',
+        '"eval_contamination": {"max": 1, "level": "error"}',
+        (
+            "tests/test_analyses_wiring.py::"
+            "test_eval_copies_are_shown_by_diff_and_refused_by_the_hook",
+        ),
+    ),
     # -- caches and hooks -------------------------------------------------------------------------
     Mutant(
         "id cache never read",
-        "repo_diff.py",
+        "repo/store.py",
         "found = self.cache.get(address, key)",
         "found = None",
         ("tests/test_history.py::test_second_run_reads_history_from_the_cache",),
     ),
     Mutant(
-        "prepare-msg fails on a message given with -m",
-        "hooks.py",
-        "if source in _SKIPPED_SOURCES:\n        return Verdict(True)",
-        "if source in _SKIPPED_SOURCES:\n        return Verdict(False)",
+        "prepare-msg rewrites a message given with -m",
+        "verbs/commit.py",
+        '_SKIPPED_SOURCES = ("message", "merge", "squash", "commit")',
+        '_SKIPPED_SOURCES = ("merge", "squash", "commit")',
         ("tests/test_hooks.py::test_prepare_msg_prefills_and_never_clobbers",),
     ),
 ]
