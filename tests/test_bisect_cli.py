@@ -95,6 +95,13 @@ def test_run_names_the_culprit_its_statement_change_and_findings(history: Histor
     assert len(runs) <= bound(12) + 1
     assert snapshot(history.repo) == before
     no_worktrees_left(history)
+    # the last line is the command that writes the culprit's report for a reviewer: it works
+    report = text.rstrip().splitlines()[-1]
+    assert report.startswith("report: datatenet report ") and history.culprit[:12] in report
+    written = run_cli(*report.removeprefix("report: datatenet ").split(), cwd=history.repo.path)
+    assert written.returncode == 0, written.stderr
+    page = (history.repo.path / report.split("--html ")[1]).read_text(encoding="utf-8")
+    assert "<html" in page and TOPICS[CULPRIT_AT - 1][2] in page  # the culprit's statement
 
 
 def test_run_within_commit_as_json_returns_exactly_the_planted_samples(history: History) -> None:

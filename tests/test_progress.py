@@ -6,6 +6,7 @@ import fcntl
 import io
 import os
 import pty
+import select
 import struct
 import termios
 import time
@@ -49,6 +50,20 @@ def test_a_status_line_ends_with_its_time_and_a_failure_says_so() -> None:
     assert stream.getvalue().endswith("reading history… failed\n")
 
 
+def _read_all(leader: int) -> bytes:
+    """Everything written to the terminal: a pty hands it over in pieces."""
+    chunks = []
+    while select.select([leader], [], [], 0.2)[0]:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the other end is closed and drained
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 def test_a_bar_on_a_real_terminal_counts_and_nested_bars_join() -> None:
     leader, follower = pty.openpty()
     fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
@@ -60,6 +75,6 @@ def test_a_bar_on_a_real_terminal_counts_and_nested_bars_join() -> None:
             for _ in range(3):
                 time.sleep(BAR_DELAY_S / 2)  # bars show only for work longer than the delay
                 progress.advance(1)
-    written = os.read(leader, 4096).decode(errors="replace")
+    written = _read_all(leader).decode(errors="replace")
     os.close(leader)
     assert "reading commits" in written and "3/3" in written and "inner" not in written

@@ -114,8 +114,16 @@ def test_tables_sort_and_filter(report: Path, tmp_path: Path) -> None:
         )
         assert values == sorted(values, reverse=True)
         page.fill("#measure-table [data-filter]", "drift")
-        names = page.eval_on_selector_all(
+        shown = page.eval_on_selector_all(
             f"{table} tbody tr",
-            "rows => rows.filter(r => r.offsetParent !== null).map(r => r.children[0].textContent)",
+            "rows => rows.filter(r => r.offsetParent !== null).map(r => [r.children[0]"
+            ".textContent, parseFloat(r.children[2].textContent.replace(/,/g, ''))])",
         )
-        assert names == ["style_drift_auc", "style_drift_descriptors", "style_drift_findings"]
+        # only the rows that match, still in the order of the sort
+        assert sorted(name for name, _ in shown) == [
+            "style_drift_auc",
+            "style_drift_descriptors",
+            "style_drift_findings",
+        ]
+        kept = [value for _, value in shown]
+        assert kept == sorted(kept, reverse=True)

@@ -16,7 +16,7 @@ from datatenet.report.html import render_html
 from datatenet.report.metrics import metrics
 from datatenet.report.sections import SECTION_IDS, SECTIONS
 from datatenet.report.view import build_view
-from datatenet.report.worddiff import word_diff
+from datatenet.report.word_edits import word_diff
 from tests.report_cases import diff_of, report_of, with_measures, write_pair
 
 

@@ -277,10 +277,28 @@ def _show(as_json: bool, document: dict[str, Any], text: Callable[[], str]) -> N
 def _show_outcome(as_json: bool, outcome: Outcome) -> None:
     from datatenet.report.bisect import outcome_document, render_outcome
 
-    _show(as_json, outcome_document(outcome), lambda: render_outcome(outcome))
+    command = _report_command(outcome)
+    _show(
+        as_json,
+        outcome_document(outcome, command),
+        lambda: render_outcome(outcome, command),
+    )
 
 
 def _show_progress(as_json: bool, progress: Progress) -> None:
     from datatenet.report.bisect import progress_document, render_progress
 
-    _show(as_json, progress_document(progress), lambda: render_progress(progress))
+    command = _report_command(progress.outcome) if progress.outcome is not None else None
+    _show(
+        as_json,
+        progress_document(progress, command),
+        lambda: render_progress(progress, command),
+    )
+
+
+def _report_command(outcome: Outcome) -> str | None:
+    """The command that writes the report of the culprit's change, for the reviewer."""
+    if outcome.culprit is None:
+        return None
+    short = outcome.culprit.commit[:12]
+    return f"datatenet report {short}~1 {short} --html datatenet-bisect-{short[:7]}.html"

@@ -143,6 +143,8 @@ class Progress:
                 file=self.stream,
                 leave=False,
                 delay=BAR_DELAY_S,
+                # tqdm's adaptive step would skip the last updates of a slow bar: redraw by time
+                miniters=1,
                 dynamic_ncols=True,
             )
         try:

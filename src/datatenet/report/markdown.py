@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from datatenet.report.history_view import HistoryView
 from datatenet.report.view import FindingView, ReportView, rank
-from datatenet.report.worddiff import Segment
+from datatenet.report.word_edits import Segment
 
 LIMIT = 65_536  # GitHub's maximum comment body, in characters
 MARKER = "<!-- datatenet-report -->"  # finds the comment again to update it (examples/)

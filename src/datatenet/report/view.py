@@ -16,7 +16,7 @@ from datatenet.report import charts
 from datatenet.report.charts import Chart
 from datatenet.report.details import Block, blocks, cell
 from datatenet.report.sections import EXAMPLE_KINDS, PAIR_LABELS, SECTIONS, SectionSpec
-from datatenet.report.worddiff import Segment, word_diff
+from datatenet.report.word_edits import Segment, word_diff
 
 MAX_FINDINGS_SHOWN = 300  # finding cards per section
 MAX_EVIDENCE = 20  # evidence lines per measure or gate

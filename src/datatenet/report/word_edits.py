@@ -1,11 +1,13 @@
 """What changed between two texts, word by word, as one sequence of edits: the words both
 share, those only the old text has, those only the new one has (in reading order).
 
-`word_edits` is the model; `git_word_diff` renders it as `git diff --word-diff=plain` does
-(`[-removed-]{+added+}`), with a few words of unchanged context around each change and `…`
-where unchanged text is left out, so that an edit late in a long answer shows. The texts are
-untrusted: the caller escapes what it prints (`terminal.inert`). Chinese, Japanese and Korean
-characters are compared one by one, as they carry no spaces between words.
+`word_edits` is the model; `word_diff` cuts both texts into marked segments for the report
+(case ignored: "No, two" against "Two"); `git_word_diff` renders the edits as `git diff
+--word-diff=plain` does (`[-removed-]{+added+}`), with a few words of unchanged context around
+each change and `…` where unchanged text is left out, so that an edit late in a long answer
+shows. The texts are untrusted: the caller escapes what it prints (`terminal.inert`, the HTML
+templates' autoescaping). Chinese, Japanese and Korean characters are compared one by one, as
+they carry no spaces between words.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ _TOKEN = re.compile(
 )
 # Beyond this many tokens a side the texts are compared as two whole blocks.
 MAX_TOKENS = 5000
+SEGMENT_MAX_TOKENS = 2000  # beyond this, the report's segments are not worth their cost
 CONTEXT_WORDS = 8  # unchanged words kept on each side of a change
 CHANGE_CHARS = 300  # a removed or added run longer than this is shown by its two ends
 
@@ -106,3 +109,37 @@ def _shortened(text: str, limit: int) -> str:
         return text
     half = (limit - 3) // 2
     return f"{text[:half]} … {text[-half:]}"
+
+
+@dataclass(frozen=True)
+class Segment:
+    text: str
+    changed: bool
+
+
+def word_diff(left: str, right: str) -> tuple[tuple[Segment, ...], tuple[Segment, ...]]:
+    """The two texts cut into segments; `changed` marks the words one side has and the other
+    has not (whitespace only between two changed words)."""
+    a, b = tokens(left)[:SEGMENT_MAX_TOKENS], tokens(right)[:SEGMENT_MAX_TOKENS]
+    changed_a = [True] * len(a)
+    changed_b = [True] * len(b)
+    lower_a, lower_b = [t.lower() for t in a], [t.lower() for t in b]  # "No, two" ~ "Two"
+    for block in SequenceMatcher(None, lower_a, lower_b, autojunk=False).get_matching_blocks():
+        changed_a[block.a : block.a + block.size] = [False] * block.size
+        changed_b[block.b : block.b + block.size] = [False] * block.size
+    return _segments(a, changed_a), _segments(b, changed_b)
+
+
+def _segments(words: list[str], changed: list[bool]) -> tuple[Segment, ...]:
+    out: list[Segment] = []
+    for index, (word, flag) in enumerate(zip(words, changed, strict=True)):
+        if word.isspace():
+            # marked only inside a run of changed words, so the run reads as one mark
+            before = index > 0 and changed[index - 1]
+            after = index + 1 < len(words) and changed[index + 1]
+            flag = before and after
+        if out and out[-1].changed == flag:
+            out[-1] = Segment(out[-1].text + word, flag)
+        else:
+            out.append(Segment(word, flag))
+    return tuple(out)
