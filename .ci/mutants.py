@@ -9,10 +9,10 @@ not exist, or when the tests fail before any mutation.
 
 A short script of our own rather than mutmut: mutmut generates every mutant of every line it
 can and runs for a long time on a 2-core machine; this is a fixed list of the rules that matter
-(every default of `Thresholds`, the rules of the one verdict per pair, the stability defaults,
-the gates and their defaults, the id cache, prepare-msg), each with the fast tests that guard it,
-none of which needs ../shared. It runs in a few minutes in CI (31 mutants: 2-3 min on 2 busy
-cores) and says exactly which rule lost its guard.
+(every default of `Thresholds`, the rules of the one verdict per pair, the style-drift and
+stability defaults, the gates and their defaults, the id cache, prepare-msg), each with the fast
+tests that guard it, none of which needs ../shared. It runs in a few minutes in CI (33 mutants:
+2-4 min on 2 busy cores) and says exactly which rule lost its guard.
 
 Run: .venv/bin/python .ci/mutants.py [--only TEXT] [--list]
 """
@@ -55,6 +55,7 @@ STABILITY = (
     "tests/test_defaults_drift.py::"
     "test_similar_prompts_from_cosine_0_8_and_lengths_over_3x_apart_diverge"
 )
+STYLE = "tests/test_defaults_drift.py::test_style_drift_is_flagged_from_auc_0_7"
 GATES = "tests/test_gates.py::"
 JUDGE = "analysis/pair_judge.py"
 
@@ -159,7 +160,21 @@ MUTANTS = [
         "score = max(c for c in cosines if c is not None)",
         (VERDICTS,),
     ),
-    # -- drift: expression stability (README, "Style drift, ...") --------------------------------
+    # -- drift: style drift and expression stability (README, "Style drift, ...") ---------------
+    Mutant(
+        "style drift: flagged from AUC 0.7 -> 0.72",
+        "analysis/drift.py",
+        "AUC_FLAG = 0.7",
+        "AUC_FLAG = 0.72",
+        (STYLE + "[flagged]",),
+    ),
+    Mutant(
+        "style drift: flagged whatever the AUC when a descriptor moved",
+        "analysis/drift.py",
+        "auc >= settings.auc_flag and ",
+        "",
+        (STYLE + "[not-flagged]",),
+    ),
     Mutant(
         "stability: similar prompts from cosine 0.8 -> 0.79",
         "analysis/stability.py",

@@ -1,8 +1,13 @@
-"""The published defaults of the expression-stability analysis (README, "Style drift, coverage,
-focus, contamination and noise": similar prompts answered "in different styles (a list vs prose,
-lengths over 3x apart)"), pinned a hair either side: prompts at cosine 0.8 are similar, the
-answers of a pair diverge when their lengths are more than 3x apart (analysis/stability.py adds
-LENGTH_FLOOR characters to both, so "OK" against "Okay." is no gap).
+"""Published defaults of the drift analyses (README, "Style drift, coverage, focus,
+contamination and noise"), pinned near either side.
+
+Style drift is flagged from AUC 0.7 (`auc_flag`, with a descriptor that moved significantly): real
+GSM8K answers against the same answers with some of them restyled (tests/drift_data.py).
+
+Expression stability: similar prompts answered "in different styles (a list vs prose, lengths
+over 3x apart)": prompts at cosine 0.8 are similar, the answers of a pair diverge when their
+lengths are more than 3x apart (analysis/stability.py adds LENGTH_FLOOR characters to both, so
+"OK" against "Okay." is no gap).
 
 The answers are prose cut from one written paragraph to the lengths each case needs; the prompt
 vectors are designed (each pair its own direction, the second prompt leaning towards the first
@@ -11,10 +16,17 @@ by the case's cosine), so that each default is met at a known distance without t
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
+from datatenet.analysis.drift import style_drift
 from datatenet.analysis.stability import LENGTH_FLOOR, expression_stability
+from tests.drift_data import verbose_list
+from tests.rewordings import GSM8K
+
+AUC_FLAG = 0.7
 
 MIN_COSINE = 0.8
 LENGTH_RATIO = 3.0
@@ -59,3 +71,25 @@ def test_similar_prompts_from_cosine_0_8_and_lengths_over_3x_apart_diverge() -> 
         assert pair.cosine == pytest.approx(cosine, abs=1e-6)
         assert pair.length_ratio == pytest.approx(ratio, abs=1e-9)
         assert pair.reasons == (f"lengths {pair.length_ratio:.1f}x apart",)
+
+
+@pytest.mark.parametrize(
+    ("restyled", "lowest", "highest", "flagged"),
+    [
+        pytest.param(15, AUC_FLAG, AUC_FLAG + 0.02, True, id="flagged"),
+        pytest.param(14, AUC_FLAG - 0.05, AUC_FLAG, False, id="not-flagged"),
+    ],
+)
+def test_style_drift_is_flagged_from_auc_0_7(
+    restyled: int, lowest: float, highest: float, flagged: bool
+) -> None:
+    """The 30 real answers against themselves with the first 15 restyled (verbose, list-heavy):
+    AUC 0.71, flagged; with 14 restyled: AUC 0.66, not flagged, though descriptors moved
+    significantly in both (the AUC alone decides)."""
+    rows = [json.loads(line) for line in GSM8K.read_text("utf-8").splitlines()]
+    answers = [row["messages"][-1]["content"] for row in rows]
+    head = [verbose_list(a) if n < restyled else a for n, a in enumerate(answers)]
+    drift = style_drift(answers, head)
+    assert drift.auc is not None and lowest <= drift.auc < highest
+    assert drift.significant
+    assert drift.flagged is flagged
