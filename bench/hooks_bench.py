@@ -6,6 +6,9 @@
    about 100 samples, edits 20, removes 10): cold (id cache cleared: every version parsed) and
    warm (every version in the id cache). Targets: 30 s cold, 3 s warm.
    `datatenet log` is timed alongside.
+Every figure is the median (min-max) of --repeat runs (each cold run after clearing the cache).
+Cross-check (exit 1): warm blame and log print what the cold ones did, and blame attributes
+every sample of the last version.
 
 Usage: python bench/hooks_bench.py [--samples 20000] [--commits 50] [--repeat 5]
 """
@@ -16,11 +19,12 @@ import argparse
 import json
 import random
 import shutil
-import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from spread import Spread, cross_check
 
 WORK = Path(__file__).resolve().parent / "_work" / "hooks"
 DATATENET = [sys.executable, "-m", "datatenet"]
@@ -38,10 +42,23 @@ def run(command: list[str], cwd: Path) -> str:
     return done.stdout
 
 
-def timed(command: list[str], cwd: Path) -> float:
+def timed(command: list[str], cwd: Path) -> tuple[float, str]:
     start = time.perf_counter()
-    run(command, cwd)
-    return time.perf_counter() - start
+    out = run(command, cwd)
+    return time.perf_counter() - start, out
+
+
+def cold_and_warm(root: Path, command: list[str], repeat: int) -> tuple[Spread, Spread, str]:
+    """`command` after clearing the caches, then again warm, `repeat` times each; the output."""
+    colds, warms, outputs = [], [], set()
+    for _ in range(repeat):
+        run([*DATATENET, "cache", "clear"], root)
+        for times in (colds, warms):
+            seconds, out = timed(command, root)
+            times.append(seconds)
+            outputs.add(out)
+    cross_check(len(outputs) == 1, f"`{' '.join(command[3:])}` prints the same cold and warm")
+    return Spread(tuple(colds)), Spread(tuple(warms)), outputs.pop()
 
 
 def sample(i: int, revision: int = 0) -> str:
@@ -95,24 +112,20 @@ def main() -> None:
 
     (root / "app.py").write_text("print('changed')\n")
     run(["git", "add", "app.py"], root)
-    checks = [timed([*DATATENET, "check"], root) for _ in range(args.repeat)]
-    print(
-        f"check, nothing relevant staged: median {statistics.median(checks):.3f} s, "
-        f"min {min(checks):.3f} s over {args.repeat} runs (target <= 0.3 s)"
-    )
+    checks = Spread(tuple(timed([*DATATENET, "check"], root)[0] for _ in range(args.repeat)))
+    print(f"check, nothing relevant staged: {checks.show(digits=3)} (target <= 0.3 s)")
     run(["git", "reset", "-q", "app.py"], root)
 
-    run([*DATATENET, "cache", "clear"], root)
-    cold = timed([*DATATENET, "blame", "data/train.jsonl"], root)
-    warm = [timed([*DATATENET, "blame", "data/train.jsonl"], root) for _ in range(args.repeat)]
+    cold, warm, out = cold_and_warm(root, [*DATATENET, "blame", "data/train.jsonl"], args.repeat)
     print(
-        f"blame over {args.commits} data commits: cold {cold:.2f} s (target <= 30 s), "
-        f"warm median {statistics.median(warm):.2f} s (target <= 3 s)"
+        f"blame over {args.commits} data commits: cold {cold.show()} (target <= 30 s), "
+        f"warm {warm.show()} (target <= 3 s)"
     )
-    run([*DATATENET, "cache", "clear"], root)
-    log_cold = timed([*DATATENET, "log"], root)
-    log_warm = statistics.median(timed([*DATATENET, "log"], root) for _ in range(args.repeat))
-    print(f"log over {args.commits} data commits: cold {log_cold:.2f} s, warm {log_warm:.2f} s")
+    samples = len((root / "data" / "train.jsonl").read_text().splitlines())
+    attributed = sum(1 for line in out.splitlines() if "data/train.jsonl:" in line)
+    cross_check(attributed == samples, f"blame attributes all {samples:,} samples")
+    cold, warm, _ = cold_and_warm(root, [*DATATENET, "log"], args.repeat)
+    print(f"log over {args.commits} data commits: cold {cold.show()}, warm {warm.show()}")
 
 
 if __name__ == "__main__":

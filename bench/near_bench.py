@@ -6,35 +6,45 @@ Chinese, plus 200 distinct new samples that must not be flagged), same shingles 
 character pairs of the normalised text, `normalize.shingles`), same threshold (Jaccard 0.8),
 same verification (every candidate pair checked by the real Jaccard of the shingle sets) and the
 same rule (each new sample is matched with the existing samples and the earlier new ones).
-Measured end to end, from the samples' text to verified pairs:
+Timed:
 
-  - datatenet: `near_duplicates` (numpy MinHash, 100 permutations, 20 bands of 5 rows);
-  - datasketch `MinHashLSH(threshold=0.8, num_perm=128)` (it picks 9 bands of 13 rows), with
-    `MinHash.bulk` and its default hash (SHA-1); again with xxhash's xxh32 as hashfunc; and
-    with xxh32 and our banding (`num_perm=100, params=(20, 5)`), which isolates the speed of
-    the implementation from the choice of bands.
+  - datatenet: `near_duplicates` end to end, from the samples' text to verified pairs
+    (normalising, shingling, numpy MinHash with 100 permutations, 20 bands of 5 rows, and
+    verification are all inside its timer);
+  - datasketch doing its own work only: `MinHash.bulk`, `MinHashLSH` insertion and queries,
+    and the verification of its candidates by real Jaccard. The shingles it needs are made by
+    this bench beforehand, outside its timer (the bench's Python shingling is timed apart and
+    belongs to neither tool), so datasketch is timed on less work than datatenet. Three
+    configurations: `MinHashLSH(threshold=0.8, num_perm=128)` (it picks 9 bands of 13 rows)
+    with its default hash (SHA-1); the same with xxhash's xxh32; and xxh32 with our band layout
+    (`num_perm=100, params=(20, 5)`), which isolates the speed of the implementation from the
+    choice of bands.
 
 Then a commit adding 200 samples (100 near copies, 100 distinct) to a 20,000-sample base built
-from the same real texts (prompts and answers of different samples paired up): datatenet cold,
-with its signature cache cold and warm, and datasketch indexing the base and querying the 200.
-Last, the choice of the shingle size: recall at two edit densities and findings among unrelated
-samples of templated real datasets, for shingles of 1 to 4 tokens.
+from the same real texts (prompts and answers of different samples paired up): datatenet
+without cache and with its signature cache warm, and datasketch indexing the base and querying
+the 200. Last, the choice of the shingle size: recall at two edit densities and findings among
+unrelated samples of templated real datasets, for shingles of 1 to 4 tokens.
 
-Usage: python bench/near_bench.py [--repeat 3] [--base 20000]
-Needs ../shared/data. Prints figures; asserts nothing.
+Cross-checks (exit 1 when they fail): with the same band layout (20x5) datasketch finds exactly
+the pairs datatenet finds, and at least 90 of them; with its own layout, a subset of them
+(leaving out, as datatenet does, samples whose normalised text repeats another one: those are
+exact duplicates, reported by the exact tier).
+Every time is the median (min-max) of --repeat interleaved runs.
+
+Usage: python bench/near_bench.py [--repeat 5] [--base 20000]
+Needs ../shared/data.
 """
 
 from __future__ import annotations
 
 import argparse
-import gc
 import random
-import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
-from dataclasses import replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import xxhash
@@ -46,8 +56,9 @@ sys.path.insert(0, str(ROOT))
 from tests import plants  # noqa: E402
 
 from datatenet.analysis.corpus import Corpus, Item  # noqa: E402
-from datatenet.analysis.duplicates import NearSettings, near_duplicates  # noqa: E402
+from datatenet.analysis.duplicates import NearSettings, exact_duplicates, near_duplicates  # noqa: E402
 from datatenet.analysis.normalize import normalized_parts, shingles  # noqa: E402
+from spread import cross_check, interleaved, ratio  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "data"
 LLAMA = SHARED / "llama_factory"
@@ -86,29 +97,44 @@ def ours(corpus: Corpus, cache_dir: Path | None = None) -> set[tuple[str, str]]:
     return {(f.sample.origin, f.matched.origin) for f in findings}
 
 
+@dataclass(frozen=True)
+class Shingled:
+    """What datasketch is given: every item's shingles, as a set (for verification) and as
+    bytes (for hashing). Made by the bench, outside datasketch's timer."""
+
+    items: tuple[Item, ...]
+    existing: int
+    sets: tuple[set[str], ...]
+    encoded: tuple[list[bytes], ...]
+
+
+def shingled(corpus: Corpus) -> Shingled:
+    items = (*corpus.existing, *corpus.new)
+    texts = [normalized_parts(i.prompt, i.response, i.rejected, i.system) for i in items]
+    sets = tuple(set(shingles(t)) for t in texts)
+    return Shingled(items, len(corpus.existing), sets, tuple([x.encode() for x in s] for s in sets))
+
+
 def with_datasketch(
-    corpus: Corpus,
+    data: Shingled,
     hashfunc: Callable[[bytes], int] | None = None,
     bands: tuple[int, int] | None = None,
 ) -> set[tuple[str, str]]:
     """The same job with datasketch: index the existing samples, then for each new sample in
     order query, verify the candidates by real Jaccard, keep the best, and index it."""
-    items = [*corpus.existing, *corpus.new]
-    texts = [normalized_parts(i.prompt, i.response, i.rejected) for i in items]
-    sets = [set(shingles(t)) for t in texts]
     permutations = 128 if bands is None else bands[0] * bands[1]
     kwargs: dict[str, object] = {"num_perm": permutations}
     if hashfunc is not None:
         kwargs["hashfunc"] = hashfunc
-    signatures = MinHash.bulk(([s.encode() for s in one] for one in sets), **kwargs)
+    signatures = MinHash.bulk(data.encoded, **kwargs)
     lsh = MinHashLSH(threshold=THRESHOLD, num_perm=permutations, params=bands)
-    existing = len(corpus.existing)
+    sets, existing = data.sets, data.existing
     with lsh.insertion_session() as session:
         for number in range(existing):
             if sets[number]:
                 session.insert(number, signatures[number])
     found = set()
-    for number in range(existing, len(items)):
+    for number in range(existing, len(data.items)):
         if not sets[number]:
             continue
         best: tuple[bool, float, int] | None = None
@@ -119,21 +145,64 @@ def with_datasketch(
             if jaccard >= THRESHOLD and (best is None or rank > best):
                 best = rank
         if best is not None:
-            found.add((items[number].origin, items[-best[2]].origin))
+            found.add((data.items[number].origin, data.items[-best[2]].origin))
         lsh.insert(number, signatures[number])
     return found
 
 
-def timed(
-    run: Callable[[], set[tuple[str, str]]], repeat: int
-) -> tuple[float, set[tuple[str, str]]]:
-    times, result = [], set()
-    for _ in range(repeat):
-        gc.collect()
-        start = time.perf_counter()
-        result = run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
+SKETCHES: Sequence[tuple[str, Callable[[Shingled], set[tuple[str, str]]]]] = (
+    ("datasketch (sha1, its 9x13 bands)", with_datasketch),
+    ("datasketch (xxh32, its 9x13 bands)", lambda d: with_datasketch(d, xxhash.xxh32_intdigest)),
+    (
+        "datasketch (xxh32, our 20x5 bands)",
+        lambda d: with_datasketch(d, xxhash.xxh32_intdigest, (20, 5)),
+    ),
+)
+SAME_BANDS = SKETCHES[-1][0]
+
+
+def compare(
+    corpus: Corpus,
+    planted: plants.Planted,
+    rounds: int,
+    ours_runs: dict[str, Callable[[], set[tuple[str, str]]]],
+) -> None:
+    """Time our runs and the datasketch configurations, interleaved; print each with its
+    recall and precision and the speed-up of our first run; cross-check the pairs."""
+    start = time.perf_counter()
+    data = shingled(corpus)
+    took = time.perf_counter() - start
+    print(f"  the bench's Python shingling for datasketch (outside every timer): {took:.2f} s")
+    actions = dict(ours_runs)
+    actions.update({name: lambda run=run: run(data) for name, run in SKETCHES})
+    times, found = interleaved(actions, rounds)
+    # datatenet leaves a sample whose normalised text repeats another one to its exact tier
+    exact = {f.sample.origin for f in exact_duplicates(corpus)}
+    found = {name: {p for p in pairs if p[0] not in exact} for name, pairs in found.items()}
+    plants_left = {pair for pair in planted.pairs if pair[0] not in exact}
+    first = next(iter(ours_runs))
+    print(f"  ({len(planted.pairs) - len(plants_left)} plants are exact copies: not counted)")
+    for name in actions:
+        recall = len(found[name] & plants_left) / len(plants_left)
+        others = len(found[name] - plants_left)
+        print(
+            f"  {name:36s} {times[name].ms():>26s}  recall {recall:.3f}  "
+            f"(+{others} other verified pairs)"
+        )
+        if name not in ours_runs:
+            print(f"  {'':36s} speed-up of {first}: {ratio(times[name], times[first]).times()}")
+    reference = found[first]
+    cross_check(
+        found[SAME_BANDS] == reference and len(reference) >= 90,
+        f"datasketch with the same 20x5 bands finds the same {len(reference)} pairs",
+        sorted(found[SAME_BANDS] ^ reference),
+    )
+    for name, _ in SKETCHES[:-1]:
+        cross_check(
+            found[name] <= reference,
+            f"every pair {name} finds, datatenet finds ({len(found[name])}/{len(reference)})",
+            sorted(found[name] - reference),
+        )
 
 
 def big_base(size: int, seed: int = 7) -> list[Item]:
@@ -166,6 +235,7 @@ def big_base(size: int, seed: int = 7) -> list[Item]:
                 origin=origin,
                 response=second.response,
                 rejected=None,
+                label=None,  # a KTO label means nothing on a paired-up sample
             )
         )
     return out
@@ -218,8 +288,9 @@ def shingle_sizes() -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--base", type=int, default=20_000)
+    parser.add_argument("--no-shingle-sizes", action="store_true")
     args = parser.parse_args()
 
     planted = planted_set()
@@ -228,48 +299,34 @@ def main() -> None:
         f" ({len(planted.pairs)} near copies), threshold {THRESHOLD}"
     )
     print(f"  plants at Jaccard >= {THRESHOLD} (findable at all): {findable(planted)}")
-    runs: list[tuple[str, Callable[[Corpus], set[tuple[str, str]]]]] = [
-        ("datatenet near_duplicates", ours),
-        ("datasketch MinHashLSH (sha1)", with_datasketch),
-        ("datasketch MinHashLSH (xxh32)", lambda c: with_datasketch(c, xxhash.xxh32_intdigest)),
-        (
-            "datasketch (xxh32, 20x5 bands)",
-            lambda c: with_datasketch(c, xxhash.xxh32_intdigest, (20, 5)),
-        ),
-    ]
-    for name, run in runs:
-        seconds, found = timed(lambda run=run: run(planted.corpus), args.repeat)
-        recall, precision = score(found, planted)
-        print(
-            f"  {name:32s} {seconds * 1e3:8.1f} ms  recall {recall:.3f}  precision {precision:.3f}"
-        )
+    compare(
+        planted.corpus,
+        planted,
+        args.repeat,
+        {"datatenet near_duplicates": lambda: ours(planted.corpus)},
+    )
 
     print(f"\na commit adding 200 samples (100 near copies) to {args.base:,} existing samples:")
     commit = commit_on_big_base(args.base)
     print(f"  plants at Jaccard >= {THRESHOLD}: {findable(commit)} of {len(commit.pairs)}")
-    seconds, found = timed(lambda: ours(commit.corpus), args.repeat)
-    print(
-        f"  {'datatenet, no cache':32s} {seconds * 1e3:8.1f} ms  recall "
-        f"{score(found, commit)[0]:.3f}"
-    )
     with tempfile.TemporaryDirectory() as directory:
         cache = Path(directory)
         start = time.perf_counter()
         ours(commit.corpus, cache)
-        cold = time.perf_counter() - start
-        print(f"  {'datatenet, cache cold (writes)':32s} {cold * 1e3:8.1f} ms")
-        seconds, found = timed(lambda: ours(commit.corpus, cache), args.repeat)
+        print(f"  datatenet, signature cache cold (writes it): {time.perf_counter() - start:.2f} s")
         size = sum(p.stat().st_size for p in cache.iterdir()) / 1e6
-        print(
-            f"  {'datatenet, cache warm':32s} {seconds * 1e3:8.1f} ms  recall "
-            f"{score(found, commit)[0]:.3f}  (cache file {size:.1f} MB)"
+        print(f"  (cache file {size:.1f} MB)")
+        compare(
+            commit.corpus,
+            commit,
+            args.repeat,
+            {
+                "datatenet, no cache": lambda: ours(commit.corpus),
+                "datatenet, signature cache warm": lambda: ours(commit.corpus, cache),
+            },
         )
-    seconds, found = timed(lambda: with_datasketch(commit.corpus, xxhash.xxh32_intdigest), 1)
-    print(
-        f"  {'datasketch MinHashLSH (xxh32)':32s} {seconds * 1e3:8.1f} ms  recall "
-        f"{score(found, commit)[0]:.3f}"
-    )
-    shingle_sizes()
+    if not args.no_shingle_sizes:
+        shingle_sizes()
 
 
 if __name__ == "__main__":

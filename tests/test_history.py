@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import random
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 
@@ -187,13 +186,20 @@ def test_blame_text_and_summary(history: History) -> None:
     assert "data/nope.jsonl: no such path in the working tree or the history" in missing.stderr
 
 
-def test_second_run_reads_history_from_the_cache(history: History, tmp_path: Path) -> None:
+def test_second_run_reads_history_from_the_cache(history: History) -> None:
+    """The second `log` parses no version: each one the first run parsed (or reused within the
+    run) comes from the id cache. Read from the counters of the repository's version store."""
     from datatenet.repo.repository import Repo as Repository
     from datatenet.verbs.history import log
 
+    cleared = run_cli("cache", "clear", cwd=history.repo.path)  # the first run starts cold
+    assert cleared.returncode == 0, cleared.stderr
     with Repository.open(history.repo.path) as repo:
         first = log(repo)
+        cold = (repo.store.parsed, repo.store.cached)
     with Repository.open(history.repo.path) as repo:
         second = log(repo)
-        assert repo.store.parsed == 0  # every version came from the id cache
+        warm = (repo.store.parsed, repo.store.cached)
     assert first == second
+    assert cold[0] > 0
+    assert warm == (0, cold[0] + cold[1])

@@ -137,11 +137,17 @@ def test_prepare_msg_prefills_and_never_clobbers(repo: Repo) -> None:
 
     for source in ("message", "merge", "squash", "commit"):
         editmsg.write_text("Given with -m\n")
-        run_cli("prepare-msg", editmsg, source, "HEAD", cwd=repo.path)
+        left_alone = run_cli("prepare-msg", editmsg, source, "HEAD", cwd=repo.path)
+        assert (left_alone.returncode, left_alone.stderr) == (0, ""), source
         assert editmsg.read_text() == "Given with -m\n", source
     editmsg.write_text(f"Template\n\nReinforces: {GOOD}\n# comment\n")
-    run_cli("prepare-msg", editmsg, "template", cwd=repo.path)
+    stated = run_cli("prepare-msg", editmsg, "template", cwd=repo.path)
+    assert (stated.returncode, stated.stderr) == (0, "")
     assert editmsg.read_text() == f"Template\n\nReinforces: {GOOD}\n# comment\n"
+    missing = run_cli("prepare-msg", repo.path / "no-such-dir" / "MSG", cwd=repo.path)
+    assert missing.returncode == 2
+    assert "cannot read the commit message" in missing.stderr
+    assert "Traceback" not in missing.stderr
 
     # through git, with an editor that fills in the subject and the statement
     editor = f"sed -i -e '1s/^/Add three/' -e 's/^Reinforces: $/Reinforces: {GOOD}/'"
