@@ -11,7 +11,7 @@ A short script of our own rather than mutmut: mutmut generates every mutant of e
 can and runs for a long time on a 2-core machine; this is a fixed list of the rules that matter
 (every default of `Thresholds`, the rules of the one verdict per pair, the style-drift and
 stability defaults, the gates and their defaults, the id cache, prepare-msg), each with the fast
-tests that guard it, none of which needs ../shared. It runs in a few minutes in CI (33 mutants:
+tests that guard it, none of which needs ../shared. It runs in a few minutes in CI (36 mutants:
 2-4 min on 2 busy cores) and says exactly which rule lost its guard.
 
 Run: .venv/bin/python .ci/mutants.py [--only TEXT] [--list]
@@ -57,6 +57,7 @@ STABILITY = (
 )
 STYLE = "tests/test_defaults_drift.py::test_style_drift_is_flagged_from_auc_0_7"
 GATES = "tests/test_gates.py::"
+MEASURE = "tests/test_decisive.py::test_a_measure_stated_with_other_values_is_a_contradiction"
 JUDGE = "analysis/pair_judge.py"
 
 
@@ -263,6 +264,29 @@ MUTANTS = [
         '_SKIPPED_SOURCES = ("message", "merge", "squash", "commit")',
         '_SKIPPED_SOURCES = ("merge", "squash", "commit")',
         ("tests/test_hooks.py::test_prepare_msg_prefills_and_never_clobbers",),
+    ),
+    # -- decisive content: a measure stated with other values (analysis/quantities.py) ----------
+    Mutant(
+        "a measure stated with other values no longer contradicts",
+        "analysis/decisive.py",
+        "if plain and quantity is not None and not quantity[0]:",
+        "if False:",
+        (MEASURE,),
+    ),
+    Mutant(
+        "a value inside a range no longer agrees with it",
+        "analysis/quantities.py",
+        "low <= o_high and o_low <= high for low, high in spans for o_low, o_high in others",
+        "False for low, high in spans for o_low, o_high in others",
+        (MEASURE,),
+    ),
+    Mutant(
+        "two short answers that each state the other's number contradict",
+        "analysis/decisive.py",
+        "return one.value != two.value and two.value in first_values "
+        "and one.value in second_values",
+        "return False",
+        (MEASURE,),
     ),
 ]
 
