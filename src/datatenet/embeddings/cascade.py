@@ -1,0 +1,218 @@
+"""The cascade: static embeddings propose candidate pairs, the model confirms only their texts.
+
+The semantic checks compare every new sample with every other one, but only pairs whose prompts
+(and answers) are close can become findings. The fast stage (static.py: thousands of texts a
+second) finds the pairs that *might* reach the checks' thresholds, with a threshold lowered so
+that it misses none the model would find (`fast_floor`, measured by
+bench/cascade_calibration.py); the confirming model (runtime.py) then embeds only the prompts
+and answers of the samples that take part in a candidate pair. On a dataset of mostly distinct
+samples that is a small share of the texts, and the model's embedding is what costs.
+
+What the semantic tier gets back has the shape of embedding everything: one row per sample for
+the prompts and the answers, new and existing. Rows of samples that were confirmed hold the
+model's vectors; the others are zero, whose cosine with anything is 0, below every threshold.
+So the tier's searches run unchanged on these arrays and find the pairs the model alone would
+find among the candidates: the confirmed cosines are the model's own, never the static ones.
+
+`mode="exact"` (config `semantic_mode = "exact"`) embeds every text with the model, as before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from datatenet.embeddings.base import Embedder, EmbeddingsUnavailable
+from datatenet.embeddings.progress import QUIET, Progress
+from datatenet.embeddings.search import joint_pairs_above
+
+Vectors = npt.NDArray[np.float32]
+Indices = npt.NDArray[np.intp]
+MODES = ("cascade", "exact")
+DEFAULT_MODE = "cascade"
+# How far below the model's threshold the static cosine may fall for a pair the model finds.
+# Measured by bench/cascade_calibration.py (all-MiniLM-L6-v2 and its 256-d distillation).
+FLOOR_MARGIN = 0.20
+LOWEST_FLOOR = 0.5
+PER_SAMPLE = 16  # candidates kept per new sample (its closest by the fast stage)
+
+
+def fast_floor(threshold: float) -> float:
+    """The static-embedding cosine that proposes a pair for a model threshold `threshold`."""
+    return max(LOWEST_FLOOR, threshold - FLOOR_MARGIN)
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """Candidate pairs: new sample `new[k]` with `other[k]`, an existing sample, or an earlier
+    new one when `other_is_new[k]`; `score[k]` is the fast stage's cosine (the minimum of the
+    views the rule compares)."""
+
+    new: Indices
+    other: Indices
+    other_is_new: npt.NDArray[np.bool_]
+    score: Vectors
+
+    def __len__(self) -> int:
+        return len(self.new)
+
+
+@dataclass(frozen=True)
+class CascadeVectors:
+    """The model's vectors of the prompts and answers, one row per sample: zero rows for the
+    samples the cascade did not confirm (`confirmed_new`, `confirmed_existing` say which)."""
+
+    new_prompts: Vectors
+    new_answers: Vectors
+    existing_prompts: Vectors
+    existing_answers: Vectors
+    confirmed_new: npt.NDArray[np.bool_]
+    confirmed_existing: npt.NDArray[np.bool_]
+    candidates: Candidates | None  # None when every text went through the model
+    mode: str
+    texts: int  # distinct texts in the corpus
+    texts_confirmed: int  # distinct texts the model embedded (or found in its cache)
+    note: str = ""  # why the cascade fell back to the model alone, if it did
+
+
+def cascade_vectors(
+    new_prompts: Sequence[str],
+    new_answers: Sequence[str],
+    existing_prompts: Sequence[str],
+    existing_answers: Sequence[str],
+    confirm: Embedder,
+    fast: Embedder | None,
+    *,
+    duplicate_threshold: float,
+    prompt_threshold: float | None = None,
+    new_keys: npt.ArrayLike | None = None,
+    existing_keys: npt.ArrayLike | None = None,
+    mode: str = DEFAULT_MODE,
+    progress: Progress | None = None,
+) -> CascadeVectors:
+    """The vectors the semantic checks need, through the cascade (or the model alone).
+
+    A pair of samples is a candidate when the static cosines of its prompts and of its answers
+    both reach `fast_floor(duplicate_threshold)` (semantic duplicates), or, with
+    `prompt_threshold`, its prompts alone reach `fast_floor(prompt_threshold)` (conflicts:
+    the same question). New samples are paired with existing ones and with earlier new ones.
+    Pairs with equal keys (the same sample id: left to the exact tier) are no candidates.
+    `fast` None, `mode="exact"` or a fast stage that cannot run: every text goes through
+    `confirm`. Raises EmbeddingsUnavailable when the model cannot run.
+    """
+    if mode not in MODES:
+        raise ValueError(f"semantic mode must be one of {MODES}, not {mode!r}")
+    progress = progress if progress is not None else QUIET
+    texts = _distinct(new_prompts, new_answers, existing_prompts, existing_answers)
+    n_new, n_old = len(new_prompts), len(existing_prompts)
+    note = ""
+    candidates = None
+    if mode == "cascade" and fast is not None and n_new:
+        try:
+            candidates = _candidates(
+                fast,
+                (new_prompts, new_answers, existing_prompts, existing_answers),
+                duplicate_threshold,
+                prompt_threshold,
+                (new_keys, existing_keys),
+                progress,
+            )
+        except EmbeddingsUnavailable as error:
+            note = f"fast stage skipped ({error.reason}): every text embedded by the model"
+    if candidates is None:
+        chosen_new = np.ones(n_new, dtype=np.bool_)
+        chosen_old = np.ones(n_old, dtype=np.bool_)
+    else:
+        chosen_new = np.zeros(n_new, dtype=np.bool_)
+        chosen_old = np.zeros(n_old, dtype=np.bool_)
+        chosen_new[candidates.new] = True
+        chosen_new[candidates.other[candidates.other_is_new]] = True
+        chosen_old[candidates.other[~candidates.other_is_new]] = True
+    rows_new, rows_old = np.flatnonzero(chosen_new), np.flatnonzero(chosen_old)
+    listed_new, listed_old = rows_new.tolist(), rows_old.tolist()
+    wanted = [
+        *(new_prompts[i] for i in listed_new),
+        *(new_answers[i] for i in listed_new),
+        *(existing_prompts[i] for i in listed_old),
+        *(existing_answers[i] for i in listed_old),
+    ]
+    vectors = confirm.embed(wanted) if wanted else np.zeros((0, 0), dtype=np.float32)
+    a, b = len(rows_new), len(rows_old)
+    parts = (
+        (n_new, rows_new, vectors[:a]),
+        (n_new, rows_new, vectors[a : 2 * a]),
+        (n_old, rows_old, vectors[2 * a : 2 * a + b]),
+        (n_old, rows_old, vectors[2 * a + b :]),
+    )
+    full = [_scatter(size, rows, part, vectors.shape[1]) for size, rows, part in parts]
+    return CascadeVectors(
+        full[0],
+        full[1],
+        full[2],
+        full[3],
+        confirmed_new=chosen_new,
+        confirmed_existing=chosen_old,
+        candidates=candidates,
+        mode="exact" if candidates is None else "cascade",
+        texts=texts,
+        texts_confirmed=len(set(wanted)),
+        note=note,
+    )
+
+
+def _candidates(
+    fast: Embedder,
+    texts: tuple[Sequence[str], Sequence[str], Sequence[str], Sequence[str]],
+    duplicate_threshold: float,
+    prompt_threshold: float | None,
+    keys: tuple[npt.ArrayLike | None, npt.ArrayLike | None],
+    progress: Progress,
+) -> Candidates:
+    new_prompts, new_answers, old_prompts, old_answers = texts
+    n_new, n_old = len(new_prompts), len(old_prompts)
+    vectors = fast.embed([*new_prompts, *new_answers, *old_prompts, *old_answers])
+    new_p, new_a = vectors[:n_new], vectors[n_new : 2 * n_new]
+    old_p, old_a = vectors[2 * n_new : 2 * n_new + n_old], vectors[2 * n_new + n_old :]
+    new_keys, old_keys = keys
+    if (new_keys is None) != (old_keys is None):
+        raise ValueError("give keys for both sides or for neither")
+    rules = [([new_p, new_a], [old_p, old_a], fast_floor(duplicate_threshold))]
+    if prompt_threshold is not None:
+        rules.append(([new_p], [old_p], fast_floor(prompt_threshold)))
+    found: list[tuple[Indices, Indices, npt.NDArray[np.bool_], Vectors]] = []
+    with progress.status(f"searching candidate pairs among {n_new + n_old:,} samples"):
+        for queries, base, floor in rules:
+            rows, cols, scores = joint_pairs_above(
+                queries, None, floor, query_keys=new_keys, per_query=PER_SAMPLE
+            )
+            found.append((rows, cols, np.ones(len(rows), dtype=np.bool_), scores))
+            if n_old:
+                rows, cols, scores = joint_pairs_above(
+                    queries,
+                    base,
+                    floor,
+                    query_keys=new_keys,
+                    base_keys=old_keys,
+                    per_query=PER_SAMPLE,
+                )
+                found.append((rows, cols, np.zeros(len(rows), dtype=np.bool_), scores))
+    return Candidates(
+        np.concatenate([f[0] for f in found]),
+        np.concatenate([f[1] for f in found]),
+        np.concatenate([f[2] for f in found]),
+        np.concatenate([f[3] for f in found]),
+    )
+
+
+def _scatter(size: int, rows: Indices, part: Vectors, dimension: int) -> Vectors:
+    out = np.zeros((size, dimension), dtype=np.float32)
+    if len(rows):
+        out[rows] = part
+    return out
+
+
+def _distinct(*groups: Sequence[str]) -> int:
+    return len({text for group in groups for text in group})
