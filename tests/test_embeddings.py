@@ -423,11 +423,6 @@ def test_missing_sentence_transformers_is_a_clear_reason(monkeypatch: pytest.Mon
     assert not embedder.loaded
 
 
-def test_no_progress_bar_unless_stderr_is_a_terminal() -> None:
-    assert st._progress_bar(10_000, None) is None  # pytest captures stderr: not a terminal
-    assert st._progress_bar(10, False) is None
-
-
 # -- language ----------------------------------------------------------------------------------
 
 
@@ -579,14 +574,17 @@ def test_open_embedder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shared_d
     zh = corpus_of_version(
         load_file(shared_data / "llama_factory" / "alpaca_zh_demo.json", LoadOptions())
     )
-    embedder, note = open_embedder(cache_dir=tmp_path / "cache", corpus=zh)
+    texts = (t for item in zh.new for t in (item.prompt, item.response))
+    embedder, note = open_embedder(cache_dir=tmp_path / "cache", texts=texts)
     assert embedder.name == "sentence-transformers/all-MiniLM-L6-v2|max_seq_length=256|normalized"
     assert embedder.store is not None and embedder.store.directory == tmp_path / "cache"
     assert "paraphrase-multilingual-MiniLM-L12-v2" in note
-    embedder, note = open_embedder("all-MiniLM-L6-v2", max_seq_length=128)
+    assert embedder.device is None  # nothing embedded yet: no model loaded
+    embedder, note = open_embedder("all-MiniLM-L6-v2", max_seq_length=128, quiet=True)
     assert note == "" and embedder.name.endswith("max_seq_length=128|normalized")
-    assert embedder.store is not None
+    assert embedder.store is not None and embedder.progress is not None
     assert embedder.store.directory == tmp_path / "xdg" / "datatenet" / "embeddings"
+    assert not embedder.progress.enabled
 
 
 class FailsOnSecondCall(BagOfWords):

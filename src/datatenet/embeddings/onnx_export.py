@@ -18,6 +18,7 @@ records what the runtime needs to tokenize as sentence-transformers does.
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -70,7 +71,8 @@ def export_model(model: Any, directory: Path) -> dict[str, Any]:
     axes["sentence_embedding"] = {0: "batch"}
     path = directory / MODEL_FILE
     try:
-        with torch.no_grad():
+        with torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the tracer's and the exporter's chatter
             torch.onnx.export(
                 wrapper,
                 args,
