@@ -222,3 +222,41 @@ def test_progress_bar_counts_the_texts_the_cache_misses(monkeypatch: pytest.Monk
     assert embedder.progress is progress  # the cache opens the bar its model advances
     embedder.embed(texts)
     assert progress._bar is None
+
+
+def test_conflicts_on_cascade_vectors_equal_the_model_alone() -> None:
+    """Answers are confirmed only where prompts are close: a conflict (same question, another
+    answer) is still found, and no pair is compared against a missing answer."""
+    from datatenet.analysis.conflicts import find_conflicts
+    from datatenet.analysis.thresholds import Thresholds
+
+    base = planted()
+    new = (
+        *base.new,
+        sample(105, "ask3 about3 topic3 now", "a different reply entirely"),  # conflicts with 3
+        sample(106, "ask4 about4 now topic4", "reply4 with4 detail4"),  # rewords 4
+    )
+    corpus = Corpus(new, base.existing)
+    thresholds = Thresholds(semantic_duplicate=0.9, conflict_prompt=0.95)
+    model = BagOfWords(dimension=256, tag="-confirm")
+
+    def conflicts(fast: object) -> list[tuple[str, str]]:
+        result = cascade_vectors(
+            [i.prompt for i in corpus.new],
+            [i.response for i in corpus.new],
+            [i.prompt for i in corpus.existing],
+            [i.response for i in corpus.existing],
+            CachedEmbedder(model, None),
+            fast,  # type: ignore[arg-type]
+            duplicate_threshold=0.9,
+            prompt_threshold=0.95,
+        )
+        found = find_conflicts(corpus, thresholds, as_corpus_vectors(result))
+        return [(f.sample.origin, f.matched.origin) for f in found]
+
+    exact = conflicts(None)
+    assert ("data.jsonl:105", "data.jsonl:3") in exact
+    model.embedded.clear()
+    assert conflicts(CachedEmbedder(BagOfWords(), None)) == exact
+    assert "a different reply entirely" in model.embedded
+    assert "reply10 with10 detail10" not in model.embedded  # answers of distinct samples: never

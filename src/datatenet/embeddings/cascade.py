@@ -4,15 +4,18 @@ The semantic checks compare every new sample with every other one, but only pair
 (and answers) are close can become findings. The fast stage (static.py: thousands of texts a
 second) finds the pairs that *might* reach the checks' thresholds, with a threshold lowered so
 that it misses none the model would find (`fast_floor`, measured by
-bench/cascade_calibration.py); the confirming model (runtime.py) then embeds only the prompts
-and answers of the samples that take part in a candidate pair. On a dataset of mostly distinct
-samples that is a small share of the texts, and the model's embedding is what costs.
+bench/cascade_calibration.py). The confirming model (runtime.py) then embeds only the prompts
+of the samples that take part in a candidate pair, and only the answers of those whose prompt
+it finds close to another's (both checks need close prompts; answers are the long texts that
+cost most). On a dataset of mostly distinct samples that is a small share of the texts.
 
 What the semantic tier gets back has the shape of embedding everything: one row per sample for
 the prompts and the answers, new and existing. Rows of samples that were confirmed hold the
 model's vectors; the others are zero, whose cosine with anything is 0, below every threshold.
 So the tier's searches run unchanged on these arrays and find the pairs the model alone would
 find among the candidates: the confirmed cosines are the model's own, never the static ones.
+Every pair of confirmed prompts at or above the lower of the thresholds has both answers
+confirmed, so no check ever compares a real vector with a missing one.
 
 `mode="exact"` (config `semantic_mode = "exact"`) embeds every text with the model, as before.
 """
@@ -65,8 +68,9 @@ class Candidates:
 
 @dataclass(frozen=True)
 class CascadeVectors:
-    """The model's vectors of the prompts and answers, one row per sample: zero rows for the
-    samples the cascade did not confirm (`confirmed_new`, `confirmed_existing` say which)."""
+    """The model's vectors of the prompts and answers, one row per sample; zero rows for the
+    texts the cascade did not confirm. `confirmed_new` and `confirmed_existing` mark the
+    samples with both vectors: those in a pair whose prompts the model found close."""
 
     new_prompts: Vectors
     new_answers: Vectors
@@ -127,44 +131,115 @@ def cascade_vectors(
         except EmbeddingsUnavailable as error:
             note = f"fast stage skipped ({error.reason}): every text embedded by the model"
     if candidates is None:
-        chosen_new = np.ones(n_new, dtype=np.bool_)
-        chosen_old = np.ones(n_old, dtype=np.bool_)
+        everything = _embed_rows(
+            confirm,
+            np.arange(n_new),
+            np.arange(n_old),
+            new_prompts,
+            new_answers,
+            existing_prompts,
+            existing_answers,
+        )
+        prompts_new, answers_new, prompts_old, answers_old, embedded = everything
+        with_answer_new = np.ones(n_new, dtype=np.bool_)
+        with_answer_old = np.ones(n_old, dtype=np.bool_)
     else:
-        chosen_new = np.zeros(n_new, dtype=np.bool_)
-        chosen_old = np.zeros(n_old, dtype=np.bool_)
-        chosen_new[candidates.new] = True
-        chosen_new[candidates.other[candidates.other_is_new]] = True
-        chosen_old[candidates.other[~candidates.other_is_new]] = True
-    rows_new, rows_old = np.flatnonzero(chosen_new), np.flatnonzero(chosen_old)
-    listed_new, listed_old = rows_new.tolist(), rows_old.tolist()
-    wanted = [
-        *(new_prompts[i] for i in listed_new),
-        *(new_answers[i] for i in listed_new),
-        *(existing_prompts[i] for i in listed_old),
-        *(existing_answers[i] for i in listed_old),
-    ]
-    vectors = confirm.embed(wanted) if wanted else np.zeros((0, 0), dtype=np.float32)
-    a, b = len(rows_new), len(rows_old)
-    parts = (
-        (n_new, rows_new, vectors[:a]),
-        (n_new, rows_new, vectors[a : 2 * a]),
-        (n_old, rows_old, vectors[2 * a : 2 * a + b]),
-        (n_old, rows_old, vectors[2 * a + b :]),
-    )
-    full = [_scatter(size, rows, part, vectors.shape[1]) for size, rows, part in parts]
+        involved_new = np.zeros(n_new, dtype=np.bool_)
+        involved_old = np.zeros(n_old, dtype=np.bool_)
+        involved_new[candidates.new] = True
+        involved_new[candidates.other[candidates.other_is_new]] = True
+        involved_old[candidates.other[~candidates.other_is_new]] = True
+        # The model on the prompts of the samples in a candidate pair, then on the answers of
+        # those whose prompt reaches the lower threshold with another confirmed prompt: both
+        # checks need that prompt cosine, and answers are the long, costly texts.
+        rows_new, rows_old = np.flatnonzero(involved_new), np.flatnonzero(involved_old)
+        prompts_new, _, prompts_old, _, embedded = _embed_rows(
+            confirm, rows_new, rows_old, new_prompts, None, existing_prompts, None
+        )
+        lower = min(duplicate_threshold, prompt_threshold or duplicate_threshold)
+        with_answer_new, with_answer_old = _close_prompts(
+            prompts_new, prompts_old, rows_new, rows_old, lower
+        )
+        _, answers_new, _, answers_old, answered = _embed_rows(
+            confirm,
+            np.flatnonzero(with_answer_new),
+            np.flatnonzero(with_answer_old),
+            None,
+            new_answers,
+            None,
+            existing_answers,
+            dimension=prompts_new.shape[1],
+        )
+        embedded |= answered
     return CascadeVectors(
-        full[0],
-        full[1],
-        full[2],
-        full[3],
-        confirmed_new=chosen_new,
-        confirmed_existing=chosen_old,
+        prompts_new,
+        answers_new,
+        prompts_old,
+        answers_old,
+        confirmed_new=with_answer_new,
+        confirmed_existing=with_answer_old,
         candidates=candidates,
         mode="exact" if candidates is None else "cascade",
         texts=texts,
-        texts_confirmed=len(set(wanted)),
+        texts_confirmed=len(embedded),
         note=note,
     )
+
+
+def _embed_rows(
+    confirm: Embedder,
+    rows_new: Indices,
+    rows_old: Indices,
+    new_prompts: Sequence[str] | None,
+    new_answers: Sequence[str] | None,
+    old_prompts: Sequence[str] | None,
+    old_answers: Sequence[str] | None,
+    dimension: int = 0,
+) -> tuple[Vectors, Vectors, Vectors, Vectors, set[str]]:
+    """The model's vectors of the given texts of the given rows, in one call, scattered into
+    arrays of one row per sample (zero elsewhere; a view not given stays all zero)."""
+    n_new = len(new_prompts if new_prompts is not None else new_answers or ())
+    n_old = len(old_prompts if old_prompts is not None else old_answers or ())
+    groups = [
+        (new_prompts, rows_new, n_new),
+        (new_answers, rows_new, n_new),
+        (old_prompts, rows_old, n_old),
+        (old_answers, rows_old, n_old),
+    ]
+    wanted = [texts[i] for texts, rows, _ in groups if texts is not None for i in rows.tolist()]
+    vectors = confirm.embed(wanted) if wanted else np.zeros((0, dimension), dtype=np.float32)
+    dimension = vectors.shape[1] if wanted else dimension
+    out: list[Vectors] = []
+    at = 0
+    for texts, rows, size in groups:
+        part = np.zeros((size, dimension), dtype=np.float32)
+        if texts is not None and len(rows):
+            part[rows] = vectors[at : at + len(rows)]
+            at += len(rows)
+        out.append(part)
+    return out[0], out[1], out[2], out[3], set(wanted)
+
+
+def _close_prompts(
+    prompts_new: Vectors,
+    prompts_old: Vectors,
+    rows_new: Indices,
+    rows_old: Indices,
+    threshold: float,
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """The samples whose confirmed prompt reaches `threshold` with another confirmed prompt
+    (new with earlier new, new with existing): every pair the checks can report."""
+    close_new = np.zeros(len(prompts_new), dtype=np.bool_)
+    close_old = np.zeros(len(prompts_old), dtype=np.bool_)
+    queries = prompts_new[rows_new]
+    rows, cols, _ = joint_pairs_above([queries], None, threshold)
+    close_new[rows_new[rows]] = True
+    close_new[rows_new[cols]] = True
+    if len(rows_old):
+        rows, cols, _ = joint_pairs_above([queries], [prompts_old[rows_old]], threshold)
+        close_new[rows_new[rows]] = True
+        close_old[rows_old[cols]] = True
+    return close_new, close_old
 
 
 def _candidates(
@@ -219,13 +294,6 @@ def _centered(vectors: Vectors) -> Vectors:
     out: Vectors = vectors - vectors.mean(axis=0, keepdims=True)
     norms = np.linalg.norm(out, axis=1, keepdims=True)
     np.divide(out, norms, out=out, where=norms > 0)
-    return out
-
-
-def _scatter(size: int, rows: Indices, part: Vectors, dimension: int) -> Vectors:
-    out = np.zeros((size, dimension), dtype=np.float32)
-    if len(rows):
-        out[rows] = part
     return out
 
 
