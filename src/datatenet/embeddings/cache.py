@@ -420,8 +420,11 @@ class CachedEmbedder:
         return out if len(distinct) == len(texts) else out[np.asarray(positions, dtype=np.intp)]
 
     def _bar(self, total: int) -> AbstractContextManager[None]:
-        if self.progress is None:
+        if self.progress is None or not total:
             return nullcontext()
+        prepare = getattr(self.inner, "prepare", None)
+        if prepare is not None:
+            prepare()  # load the model first: its status line, then the bar
         return self.progress.bar(total, getattr(self.inner, "label", "embedding"))
 
 

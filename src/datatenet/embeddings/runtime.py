@@ -147,6 +147,10 @@ class ModelEmbedder:
         with self.progress.bar(len(texts), "embedding"):
             return encoder.encode(texts, self.progress.advance)
 
+    def prepare(self) -> None:
+        """Load the model now (CachedEmbedder does before it shows its progress bar)."""
+        self._load()
+
     def dimension(self) -> int:
         encoder = self._load()
         return encoder.dimension if encoder is not None else self.torch_backend.dimension()

@@ -109,8 +109,13 @@ class StaticEmbedder:
             self.distilled = True
         from model2vec import StaticModel
 
-        self._static = StaticModel.from_pretrained(str(path))
+        with self.progress.status("loading the fast stage (static embeddings)"):
+            self._static = StaticModel.from_pretrained(str(path))
         return self._static
+
+    def prepare(self) -> None:
+        """Load (or distil) the static model now, before a progress bar is shown."""
+        self.load()
 
     def embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         import numpy as np
