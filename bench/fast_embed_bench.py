@@ -130,6 +130,12 @@ def main() -> None:
     parser.add_argument("--slice", type=int, default=2_000)
     parser.add_argument("--new", type=int, default=200)
     parser.add_argument("--skip-today", action="store_true", help="skip step 2 (slow)")
+    parser.add_argument(
+        "--before-src",
+        type=Path,
+        default=ROOT / "src",
+        help="the source tree of today's path (e.g. ../main/src before this change is merged)",
+    )
     args = parser.parse_args()
     shutil.rmtree(WORK, ignore_errors=True)
     WORK.mkdir(parents=True)
@@ -149,9 +155,10 @@ def main() -> None:
         seconds, _ = timed([sys.executable, "-c", ONE_TIME, kind, str(models)], env, WORK)
         print(f"one-time {kind}: {seconds:.1f} s (fresh process, imports included)")
     if not args.skip_today:
+        before = dict(env, PYTHONPATH=str(args.before_src.resolve()))
         seconds, _ = timed(
             [sys.executable, "-m", "datatenet", "scan", str(part), "--checks", "semantic"],
-            env,
+            before,
             WORK,
         )
         print(

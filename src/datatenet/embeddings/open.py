@@ -4,8 +4,9 @@ model, runtime.py) and the static model distilled from it (the cascade's fast st
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 from datatenet.embeddings.base import EmbeddingsUnavailable
 from datatenet.embeddings.cache import CachedEmbedder, cache_directory
@@ -42,8 +43,18 @@ def open_embedder(
     )
     backend.check_available()
     embedder = CachedEmbedder(backend, cache_dir if cache_dir is not None else cache_directory())
+    if texts is not None and hasattr(texts, "existing"):
+        texts = _corpus_texts(texts)  # analysis/run.py of main still hands its Corpus over
     note = language_warning(texts, backend.name) or "" if texts is not None else ""
     return embedder, note
+
+
+def _corpus_texts(corpus: Any) -> Iterator[str]:
+    """The prompts and answers of an object with `new` and `existing` samples (a Corpus, read
+    without importing analysis). To remove once every caller passes texts."""
+    for item in (*corpus.new, *corpus.existing):
+        yield item.prompt
+        yield item.response
 
 
 def open_fast_embedder(
