@@ -18,6 +18,7 @@ an empty vector cache:
    the cold path of a commit hook, model load included (target 10 s).
 
 Usage: python bench/fast_embed_bench.py [--samples 20000] [--slice 2000] [--new 200]
+       [--before-src ../main/src] [--models ~/.cache/datatenet/models] [--skip-today]
 The machine is shared: figures are provisional; rerun in a quiet period.
 """
 
@@ -131,6 +132,9 @@ def main() -> None:
     parser.add_argument("--new", type=int, default=200)
     parser.add_argument("--skip-today", action="store_true", help="skip step 2 (slow)")
     parser.add_argument(
+        "--models", type=Path, help="an export and distillation made before: skip step 1"
+    )
+    parser.add_argument(
         "--before-src",
         type=Path,
         default=ROOT / "src",
@@ -150,8 +154,8 @@ def main() -> None:
     )
     scale = args.samples / args.slice
     print(f"dataset: {args.samples:,} samples ({2 * args.samples:,} texts) from ../shared/data")
-    models = WORK / "models"
-    for kind in ("export", "distill"):
+    models = args.models or WORK / "models"
+    for kind in () if args.models else ("export", "distill"):
         seconds, _ = timed([sys.executable, "-c", ONE_TIME, kind, str(models)], env, WORK)
         print(f"one-time {kind}: {seconds:.1f} s (fresh process, imports included)")
     if not args.skip_today:
