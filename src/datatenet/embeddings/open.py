@@ -4,9 +4,9 @@ model, runtime.py) and the static model distilled from it (the cascade's fast st
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from datatenet.embeddings.base import EmbeddingsUnavailable
 from datatenet.embeddings.cache import CachedEmbedder, cache_directory
@@ -17,10 +17,21 @@ from datatenet.embeddings.st import DEFAULT_MAX_SEQ_LENGTH, DEFAULT_MODEL
 from datatenet.embeddings.static import StaticEmbedder
 
 
+class HasSamples(Protocol):
+    """What analysis/run.py of main still hands over (its Corpus), read without importing
+    analysis. To remove once every caller passes texts."""
+
+    @property
+    def new(self) -> Sequence[Any]: ...
+
+    @property
+    def existing(self) -> Sequence[Any]: ...
+
+
 def open_embedder(
     model: str = DEFAULT_MODEL,
     cache_dir: Path | None = None,
-    texts: Iterable[str] | None = None,
+    texts: Iterable[str] | HasSamples | None = None,
     *,
     max_seq_length: int = DEFAULT_MAX_SEQ_LENGTH,
     quiet: bool = False,
@@ -43,15 +54,16 @@ def open_embedder(
     )
     backend.check_available()
     embedder = CachedEmbedder(backend, cache_dir if cache_dir is not None else cache_directory())
-    if texts is not None and hasattr(texts, "existing"):
-        texts = _corpus_texts(texts)  # analysis/run.py of main still hands its Corpus over
-    note = language_warning(texts, backend.name) or "" if texts is not None else ""
+    if isinstance(texts, Iterable):
+        note = language_warning(texts, backend.name) or ""
+    elif texts is not None:  # analysis/run.py of main still hands its Corpus over
+        note = language_warning(_corpus_texts(texts), backend.name) or ""
+    else:
+        note = ""
     return embedder, note
 
 
-def _corpus_texts(corpus: Any) -> Iterator[str]:
-    """The prompts and answers of an object with `new` and `existing` samples (a Corpus, read
-    without importing analysis). To remove once every caller passes texts."""
+def _corpus_texts(corpus: HasSamples) -> Iterator[str]:
     for item in (*corpus.new, *corpus.existing):
         yield item.prompt
         yield item.response
