@@ -8,8 +8,8 @@ an empty vector cache:
 1. one-time costs: exporting the model to ONNX and distilling the static model (into a fresh
    directory; later runs find them under the user's cache);
 2. today's path: `datatenet scan --checks semantic` (sentence-transformers, every text) on the
-   first `--slice` samples, extrapolated to `--samples` in proportion to the texts (the
-   search is a small part), said so in the output;
+   first `--slice` samples, extrapolated to `--samples` in proportion to the distinct texts
+   (the search is a small part), said so in the output;
 3. the confirming model alone (ONNX Runtime, every text: `semantic_mode = "exact"`), on the
    same slice, extrapolated the same way;
 4. the cascade on the whole dataset: static stage, candidate search, the model on the texts of
@@ -99,6 +99,10 @@ def write_dataset(path: Path, rows: list[dict[str, Any]]) -> None:
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
 
 
+def distinct_texts(rows: list[dict[str, Any]]) -> int:
+    return len({text for row in rows for text in (row["instruction"], row["output"])})
+
+
 def timed(command: list[str], env: dict[str, str], cwd: Path) -> tuple[float, str]:
     start = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, env=env, cwd=cwd, check=False)
@@ -152,7 +156,8 @@ def main() -> None:
     write_dataset(
         change, [dict(r, instruction=f"{r['instruction']} (v2)") for r in rows[args.samples :]]
     )
-    scale = args.samples / args.slice
+    # the work grows with the distinct texts (the dataset repeats answers), not the samples
+    scale = distinct_texts(rows[: args.samples]) / distinct_texts(rows[: args.slice])
     print(f"dataset: {args.samples:,} samples ({2 * args.samples:,} texts) from ../shared/data")
     models = args.models or WORK / "models"
     for kind in () if args.models else ("export", "distill"):
