@@ -79,7 +79,7 @@ print(json.dumps({
 ONE_TIME = """
 import sys, time
 from pathlib import Path
-from datatenet.embeddings.progress import QUIET
+from datatenet.progress import QUIET
 from datatenet.embeddings.runtime import ModelEmbedder
 from datatenet.embeddings.static import StaticEmbedder
 kind, models = sys.argv[1], Path(sys.argv[2])

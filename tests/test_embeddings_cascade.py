@@ -19,7 +19,7 @@ from datatenet.analysis.semantic import CorpusVectors, semantic_duplicates
 from datatenet.embeddings.base import EmbeddingsUnavailable
 from datatenet.embeddings.cache import CachedEmbedder
 from datatenet.embeddings.cascade import cascade_vectors, fast_floor
-from datatenet.embeddings.progress import Progress
+from datatenet.progress import Progress
 from datatenet.embeddings.search import joint_pairs_above
 from tests.test_embeddings import BagOfWords, sample, unit
 
@@ -203,7 +203,7 @@ def test_progress_only_on_a_terminal_and_never_when_quiet() -> None:
 
 
 def test_progress_bar_counts_the_texts_the_cache_misses(monkeypatch: pytest.MonkeyPatch) -> None:
-    import datatenet.embeddings.progress as progress_module
+    import datatenet.progress as progress_module
 
     monkeypatch.setattr(progress_module, "BAR_DELAY_S", 0)
     terminal = Terminal()

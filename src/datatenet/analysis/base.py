@@ -107,11 +107,13 @@ class Inputs:
 
             directory = self.config.cache_dir / EMBEDDINGS_DIR if self.config.cache_dir else None
             texts = (t for item in self.corpus.everyone for t in (item.prompt, item.response))
-            kwargs = {}
-            if self.config.max_seq_length is not None:
-                kwargs["max_seq_length"] = self.config.max_seq_length
+            from datatenet.embeddings.st import DEFAULT_MAX_SEQ_LENGTH
+
+            length = self.config.max_seq_length or DEFAULT_MAX_SEQ_LENGTH
             try:
-                self._embedder, note = open_embedder(self.config.model, directory, texts, **kwargs)
+                self._embedder, note = open_embedder(
+                    self.config.model, directory, texts, max_seq_length=length
+                )
             except EmbeddingsUnavailable as exc:
                 self._skip(exc.reason)
                 return None

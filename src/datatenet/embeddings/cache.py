@@ -36,7 +36,7 @@ import numpy.typing as npt
 import xxhash
 
 from datatenet.embeddings.base import Embedder
-from datatenet.embeddings.progress import Progress
+from datatenet.progress import Progress
 
 FORMAT = 1
 FILENAME = f"vectors-v{FORMAT}.sqlite3"  # another format: another file, no fight over one

@@ -29,7 +29,7 @@ import numpy as np
 import numpy.typing as npt
 
 from datatenet.embeddings.base import Embedder, EmbeddingsUnavailable
-from datatenet.embeddings.progress import QUIET, Progress
+from datatenet.progress import QUIET, Progress
 from datatenet.embeddings.search import joint_pairs_above
 
 Vectors = npt.NDArray[np.float32]

@@ -30,7 +30,7 @@ from datatenet.embeddings.onnx_export import (
     export_model,
     export_settings,
 )
-from datatenet.embeddings.progress import Progress
+from datatenet.progress import Progress
 from datatenet.embeddings.st import (
     DEFAULT_MAX_SEQ_LENGTH,
     DEFAULT_MODEL,

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from datatenet.embeddings.base import EmbeddingsUnavailable
-from datatenet.embeddings.progress import Progress
+from datatenet.progress import Progress
 
 if TYPE_CHECKING:
     import numpy as np

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from datatenet.embeddings.artifacts import artifact_path, building, model_files
 from datatenet.embeddings.base import EmbeddingsUnavailable
-from datatenet.embeddings.progress import Progress
+from datatenet.progress import Progress
 from datatenet.embeddings.st import DEFAULT_MODEL, canonical_model_name
 
 if TYPE_CHECKING:
