@@ -19,8 +19,8 @@ from datatenet.analysis.semantic import CorpusVectors, semantic_duplicates
 from datatenet.embeddings.base import EmbeddingsUnavailable
 from datatenet.embeddings.cache import CachedEmbedder
 from datatenet.embeddings.cascade import cascade_vectors, fast_floor
-from datatenet.progress import Progress
 from datatenet.embeddings.search import joint_pairs_above
+from datatenet.progress import Progress
 from tests.test_embeddings import BagOfWords, sample, unit
 
 

@@ -21,10 +21,10 @@ from datatenet.analysis.semantic import CorpusVectors, semantic_duplicates
 from datatenet.analysis.thresholds import Thresholds
 from datatenet.embeddings.cache import CachedEmbedder
 from datatenet.embeddings.cascade import cascade_vectors
-from datatenet.progress import QUIET
 from datatenet.embeddings.runtime import ModelEmbedder
 from datatenet.embeddings.st import SentenceTransformerEmbedder
 from datatenet.embeddings.static import StaticEmbedder
+from datatenet.progress import QUIET
 
 ROOT = Path(__file__).resolve().parent.parent
 THRESHOLD = Thresholds().semantic_duplicate

@@ -29,8 +29,8 @@ import numpy as np
 import numpy.typing as npt
 
 from datatenet.embeddings.base import Embedder, EmbeddingsUnavailable
-from datatenet.progress import QUIET, Progress
 from datatenet.embeddings.search import joint_pairs_above
+from datatenet.progress import QUIET, Progress
 
 Vectors = npt.NDArray[np.float32]
 Indices = npt.NDArray[np.intp]

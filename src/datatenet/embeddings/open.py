@@ -10,10 +10,10 @@ from pathlib import Path
 from datatenet.embeddings.base import EmbeddingsUnavailable
 from datatenet.embeddings.cache import CachedEmbedder, cache_directory
 from datatenet.embeddings.language import language_warning
-from datatenet.progress import Progress
 from datatenet.embeddings.runtime import ModelEmbedder
 from datatenet.embeddings.st import DEFAULT_MAX_SEQ_LENGTH, DEFAULT_MODEL
 from datatenet.embeddings.static import StaticEmbedder
+from datatenet.progress import Progress
 
 
 def open_embedder(

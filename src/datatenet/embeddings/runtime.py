@@ -30,13 +30,13 @@ from datatenet.embeddings.onnx_export import (
     export_model,
     export_settings,
 )
-from datatenet.progress import Progress
 from datatenet.embeddings.st import (
     DEFAULT_MAX_SEQ_LENGTH,
     DEFAULT_MODEL,
     SentenceTransformerEmbedder,
     canonical_model_name,
 )
+from datatenet.progress import Progress
 
 if TYPE_CHECKING:
     import numpy as np

@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING, Any
 
 from datatenet.embeddings.artifacts import artifact_path, building, model_files
 from datatenet.embeddings.base import EmbeddingsUnavailable
-from datatenet.progress import Progress
 from datatenet.embeddings.st import DEFAULT_MODEL, canonical_model_name
+from datatenet.progress import Progress
 
 if TYPE_CHECKING:
     import numpy as np
