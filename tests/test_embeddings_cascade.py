@@ -1,4 +1,5 @@
-"""The cascade, the joint pair search and the progress output, with fast stand-in embedders.
+"""The cascade (analysis/pair_model.py), the joint pair search and the progress output, with
+fast stand-in embedders.
 
 The real models (the ONNX export, the distilled static model) are exercised in
 test_embeddings_fast.py; here deterministic bag-of-words embedders stand in for the fast stage
@@ -14,11 +15,14 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
+from datatenet.analysis.base import CHECKS
 from datatenet.analysis.corpus import Corpus
-from datatenet.analysis.semantic import CorpusVectors, semantic_duplicates
+from datatenet.analysis.pair_model import PairModel, RowVectors
+from datatenet.analysis.pair_verdicts import pair_findings
+from datatenet.analysis.thresholds import Thresholds
 from datatenet.embeddings.base import EmbeddingsUnavailable
 from datatenet.embeddings.cache import CachedEmbedder
-from datatenet.embeddings.cascade import cascade_vectors, fast_floor
+from datatenet.embeddings.cascade import fast_floor
 from datatenet.embeddings.search import joint_pairs_above
 from datatenet.progress import Progress
 from tests.test_embeddings import BagOfWords, sample, unit
@@ -74,104 +78,103 @@ def test_joint_pairs_above_equal_brute_force(
 def planted() -> Corpus:
     """Distinct existing samples, and new ones: a reworded copy of existing 1 (its words
     reordered, which the bag of words cannot tell apart), two new samples rewording each other,
-    an unrelated one and an identical copy of existing 2 (the same id: the exact tier's)."""
-    existing = tuple(
+    an unrelated one, an identical copy of existing 2 (the same id: the exact tier's), existing
+    3's question reworded with another number in the answer (a contradiction) and a near copy of
+    existing 5 that asks with another number (never the same question, whatever the model)."""
+    words = " ".join(f"w{k}" for k in range(40))
+    existing = [
         sample(i, f"ask{i} about{i} topic{i} now", f"reply{i} with{i} detail{i}") for i in range(30)
-    )
+    ]
+    existing[3] = sample(3, "ask3 about3 topic3 now", "the total is 42 apples")
+    existing[5] = sample(5, f"ask5 {words} how many is 12 times 3", "reply5 with5 detail5")
     new = (
         sample(100, "topic1 about1 ask1 now", "detail1 reply1 with1"),
         sample(101, "how do I reset my password", "open the settings page"),
         sample(102, "my password how do I reset", "the settings page open"),
         sample(103, "something else entirely", "with an unrelated reply"),
         sample(104, "ask2 about2 topic2 now", "reply2 with2 detail2", "id2"),
+        sample(105, "topic3 ask3 about3 now", "the total is 17 apples"),
+        sample(106, f"ask5 {words} how many is 13 times 3", "reply5 with5 detail5"),
     )
-    return Corpus(new, existing)
+    return Corpus(new, tuple(existing))
 
 
-def run_cascade(corpus: Corpus, confirm: CachedEmbedder, fast: object, mode: str = "cascade"):  # type: ignore[no-untyped-def]
-    return cascade_vectors(
-        [i.prompt for i in corpus.new],
-        [i.response for i in corpus.new],
-        [i.prompt for i in corpus.existing],
-        [i.response for i in corpus.existing],
-        confirm,
-        fast,  # type: ignore[arg-type]
-        duplicate_threshold=0.9,
-        new_keys=[i.sample_id for i in corpus.new],
-        existing_keys=[i.sample_id for i in corpus.existing],
-        mode=mode,
-    )
+THRESHOLDS = Thresholds(semantic_duplicate=0.9, conflict_prompt=0.95)
 
 
-def as_corpus_vectors(result) -> CorpusVectors:  # type: ignore[no-untyped-def]
-    return CorpusVectors(
-        result.new_prompts, result.new_answers, result.existing_prompts, result.existing_answers
-    )
+def pair_model(
+    corpus: Corpus, confirm: BagOfWords, fast: object | None = None, min_samples: int = 0
+) -> PairModel:
+    rows = RowVectors(corpus, CachedEmbedder(confirm, None))
+    fast_stage = CachedEmbedder(fast, None) if fast is not None else None  # type: ignore[arg-type]
+    return PairModel("bag-of-words", rows, fast_stage, min_samples=min_samples)
 
 
-def test_cascade_confirms_only_candidates_and_finds_what_the_model_finds() -> None:
+def findings(corpus: Corpus, model: PairModel) -> list[dict[str, object]]:
+    found = pair_findings(corpus, frozenset(CHECKS), THRESHOLDS, model)
+    return [f.to_json() for f in found]
+
+
+def test_cascade_finds_what_the_model_alone_finds_and_embeds_less() -> None:
     corpus = planted()
-    exact_model = BagOfWords(dimension=256, tag="-confirm")
-    exact = run_cascade(corpus, CachedEmbedder(exact_model, None), None)
-    assert exact.mode == "exact" and exact.candidates is None
-    assert len(exact_model.embedded) == exact.texts == exact.texts_confirmed
-    model = BagOfWords(dimension=256, tag="-confirm")
-    result = run_cascade(corpus, CachedEmbedder(model, None), CachedEmbedder(BagOfWords(), None))
-    assert result.mode == "cascade" and result.candidates is not None
-    # new 0 rewords existing 1, new 2 rewords new 1; sample 104 has the id of existing 2: no pair
-    pairs = set(
-        zip(
-            result.candidates.new.tolist(),
-            result.candidates.other.tolist(),
-            result.candidates.other_is_new.tolist(),
-            strict=True,
-        )
-    )
-    assert {(0, 1, False), (2, 1, True)} <= pairs
-    assert (4, 2, False) not in pairs
-    assert result.confirmed_new.tolist() == [True, True, True, False, False]
-    assert result.confirmed_existing.tolist() == [i == 1 for i in range(30)]
-    assert len(model.embedded) == result.texts_confirmed < exact.texts
-    unconfirmed = ~result.confirmed_new
-    assert not result.new_prompts[unconfirmed].any() and not result.new_answers[unconfirmed].any()
-    confirmed = result.confirmed_new
-    np.testing.assert_array_equal(result.new_prompts[confirmed], exact.new_prompts[confirmed])
-
-    def found(vectors: CorpusVectors) -> list[tuple[str, str]]:
-        findings = semantic_duplicates(corpus, CachedEmbedder(model, None), 0.9, vectors)
-        return [(f.sample.origin, f.matched.origin) for f in findings]
-
-    assert found(as_corpus_vectors(result)) == found(as_corpus_vectors(exact))
-    assert found(as_corpus_vectors(result)) == [
-        ("data.jsonl:100", "data.jsonl:1"),
-        ("data.jsonl:102", "data.jsonl:101"),
-    ]
+    alone = BagOfWords(dimension=256, tag="-confirm")
+    exact_model = pair_model(corpus, alone)
+    exact = findings(corpus, exact_model)
+    assert exact_model.stats["confirmed"] == exact_model.stats["texts"] == len(set(alone.embedded))
+    assert "every text through the model (exact mode)" in exact_model.summary()
+    confirm = BagOfWords(dimension=256, tag="-confirm")
+    through = pair_model(corpus, confirm, BagOfWords())
+    assert findings(corpus, through) == exact
+    kinds = {(f["kind"], f["sample"]["origin"], f["matched"]["origin"]) for f in exact}  # type: ignore[index]
+    assert {
+        ("semantic-duplicate", "data.jsonl:100", "data.jsonl:1"),
+        ("semantic-duplicate", "data.jsonl:102", "data.jsonl:101"),
+        ("contradiction", "data.jsonl:105", "data.jsonl:3"),
+        ("exact-duplicate", "data.jsonl:104", "data.jsonl:2"),
+    } <= kinds
+    assert through.stats["cascade"] == 1
+    assert through.stats["confirmed"] == len(set(confirm.embedded)) < exact_model.stats["texts"]
+    assert "pairs: cascade" in through.summary()
+    # answers of samples no pair needs are never embedded, nor the texts of the exact copy
+    assert "reply10 with10 detail10" not in confirm.embedded
+    assert "the total is 17 apples" in confirm.embedded
 
 
-def test_exact_mode_and_an_unavailable_fast_stage_embed_everything() -> None:
+def test_pairs_the_lexical_tiers_settle_are_not_sent_to_the_model() -> None:
+    """The near copy (new 106 of existing 5) asks with another number: no cosine can make it
+    the same question, so the cascade does not embed its texts; the model alone does, and
+    reports the same (nothing on that pair)."""
     corpus = planted()
-    model = BagOfWords(dimension=256)
-    result = run_cascade(corpus, CachedEmbedder(model, None), BagOfWords(), mode="exact")
-    assert result.mode == "exact" and result.confirmed_new.all()
-    assert result.confirmed_existing.all() and result.note == ""
-    fallback = run_cascade(corpus, CachedEmbedder(BagOfWords(dimension=256), None), Unavailable())
-    assert fallback.mode == "exact" and fallback.confirmed_existing.all()
-    assert "model2vec is not installed" in fallback.note
-    np.testing.assert_array_equal(fallback.existing_answers, result.existing_answers)
-    with pytest.raises(ValueError, match="semantic mode"):
-        run_cascade(corpus, CachedEmbedder(model, None), None, mode="fast")
+    confirm = BagOfWords(dimension=256, tag="-confirm")
+    through = pair_model(corpus, confirm, BagOfWords())
+    found = findings(corpus, through)
+    assert not [f for f in found if f["sample"]["origin"] == "data.jsonl:106"]  # type: ignore[index]
+    assert through.stats["settled"] == 1
+    assert corpus.new[-1].prompt not in confirm.embedded
+    alone = BagOfWords(dimension=256, tag="-confirm")
+    assert found == findings(corpus, pair_model(corpus, alone))
+    assert corpus.new[-1].prompt in alone.embedded
+
+
+def test_exact_mode_an_unavailable_fast_stage_and_a_small_corpus_embed_everything() -> None:
+    corpus = planted()
+    expected = findings(corpus, pair_model(corpus, BagOfWords(dimension=256)))
+    unavailable = pair_model(corpus, BagOfWords(dimension=256), Unavailable())
+    assert findings(corpus, unavailable) == expected
+    assert "fast stage unavailable: model2vec is not installed" in unavailable.summary()
+    assert unavailable.stats["confirmed"] == unavailable.stats["texts"]
+    small = pair_model(corpus, BagOfWords(dimension=256), BagOfWords(), min_samples=50)
+    assert findings(corpus, small) == expected
+    assert "fewer than 50 distinct samples" in small.summary()
 
 
 def test_no_candidates_means_no_model_work() -> None:
-    corpus = Corpus((sample(1, "alpha beta", "gamma delta"),), (sample(2, "one two", "three"),))
-    model = BagOfWords()
-    result = run_cascade(corpus, CachedEmbedder(model, None), BagOfWords(dimension=32))
-    assert model.embedded == [] and result.texts_confirmed == 0
-    assert result.new_prompts.shape[0] == 1 and not result.new_prompts.any()
-    assert (
-        semantic_duplicates(corpus, CachedEmbedder(model, None), 0.9, as_corpus_vectors(result))
-        == []
-    )
+    existing = tuple(sample(i, f"alpha{i} beta{i}", f"gamma{i} delta{i}") for i in range(10))
+    corpus = Corpus((sample(99, "one two", "three"),), existing)
+    confirm = BagOfWords()
+    model = pair_model(corpus, confirm, BagOfWords(dimension=32))
+    assert findings(corpus, model) == []
+    assert confirm.embedded == [] and model.stats["confirmed"] == 0
 
 
 def test_fast_floor_is_below_the_threshold() -> None:
@@ -222,41 +225,3 @@ def test_progress_bar_counts_the_texts_the_cache_misses(monkeypatch: pytest.Monk
     assert embedder.progress is progress  # the cache opens the bar its model advances
     embedder.embed(texts)
     assert progress._bar is None
-
-
-def test_conflicts_on_cascade_vectors_equal_the_model_alone() -> None:
-    """Answers are confirmed only where prompts are close: a conflict (same question, another
-    answer) is still found, and no pair is compared against a missing answer."""
-    from datatenet.analysis.conflicts import find_conflicts
-    from datatenet.analysis.thresholds import Thresholds
-
-    base = planted()
-    new = (
-        *base.new,
-        sample(105, "ask3 about3 topic3 now", "a different reply entirely"),  # conflicts with 3
-        sample(106, "ask4 about4 now topic4", "reply4 with4 detail4"),  # rewords 4
-    )
-    corpus = Corpus(new, base.existing)
-    thresholds = Thresholds(semantic_duplicate=0.9, conflict_prompt=0.95)
-    model = BagOfWords(dimension=256, tag="-confirm")
-
-    def conflicts(fast: object) -> list[tuple[str, str]]:
-        result = cascade_vectors(
-            [i.prompt for i in corpus.new],
-            [i.response for i in corpus.new],
-            [i.prompt for i in corpus.existing],
-            [i.response for i in corpus.existing],
-            CachedEmbedder(model, None),
-            fast,  # type: ignore[arg-type]
-            duplicate_threshold=0.9,
-            prompt_threshold=0.95,
-        )
-        found = find_conflicts(corpus, thresholds, as_corpus_vectors(result))
-        return [(f.sample.origin, f.matched.origin) for f in found]
-
-    exact = conflicts(None)
-    assert ("data.jsonl:105", "data.jsonl:3") in exact
-    model.embedded.clear()
-    assert conflicts(CachedEmbedder(BagOfWords(), None)) == exact
-    assert "a different reply entirely" in model.embedded
-    assert "reply10 with10 detail10" not in model.embedded  # answers of distinct samples: never

@@ -1,5 +1,5 @@
 """The fast embedding path with the real models: the ONNX export of all-MiniLM-L6-v2, the static
-model distilled from it, and the cascade over real samples.
+model distilled from it, and the cascade (analysis/pair_model.py) over real samples.
 
 The export and the distillation are made once for the module into a temporary directory (they
 load torch: tens of seconds); every test after that uses them as a later run would.
@@ -17,17 +17,20 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from datatenet.analysis.semantic import CorpusVectors, semantic_duplicates
+from datatenet.analysis.base import CHECKS, DEFAULT_MODEL
+from datatenet.analysis.corpus import Corpus
+from datatenet.analysis.pair_model import PairModel, RowVectors
+from datatenet.analysis.pair_verdicts import pair_findings
 from datatenet.analysis.thresholds import Thresholds
 from datatenet.embeddings.cache import CachedEmbedder
-from datatenet.embeddings.cascade import cascade_vectors
 from datatenet.embeddings.runtime import ModelEmbedder
 from datatenet.embeddings.st import SentenceTransformerEmbedder
 from datatenet.embeddings.static import StaticEmbedder
 from datatenet.progress import QUIET
+from tests.labelled_pairs import labelled_corpus, recall_precision, verdicts
 
 ROOT = Path(__file__).resolve().parent.parent
-THRESHOLD = Thresholds().semantic_duplicate
+EXCERPT = ROOT / "tests" / "data" / "judgement_excerpt.jsonl"
 
 pytestmark = pytest.mark.skipif(
     any(
@@ -94,65 +97,86 @@ def test_distillation_is_cached_and_reused(artifacts: Path) -> None:
 def test_fast_path_imports_no_torch_once_its_models_are_cached(
     artifacts: Path, tmp_path: Path
 ) -> None:
-    """A cold vector cache, both models exported and distilled: the whole cascade runs without
-    torch, transformers or sentence-transformers."""
+    """A cold vector cache, both models exported and distilled: the pair analysis through the
+    whole cascade runs without torch, transformers or sentence-transformers."""
     script = textwrap.dedent(
         f"""
         import sys
         from pathlib import Path
+        from datatenet.analysis.base import CHECKS
+        from datatenet.analysis.corpus import Corpus, Item
+        from datatenet.analysis.pair_model import PairModel, RowVectors
+        from datatenet.analysis.pair_verdicts import pair_findings
+        from datatenet.analysis.thresholds import Thresholds
         from datatenet.embeddings.cache import CachedEmbedder
-        from datatenet.embeddings.cascade import cascade_vectors
         from datatenet.embeddings.runtime import ModelEmbedder
         from datatenet.embeddings.static import StaticEmbedder
         root, cache = Path({str(artifacts)!r}), Path({str(tmp_path)!r})
         model = CachedEmbedder(ModelEmbedder(artifacts=root), cache)
         fast = CachedEmbedder(StaticEmbedder(artifacts=root), cache)
-        prompts = ["How do I reset my password?", "How can I reset my password?", "Name a fruit"]
-        answers = ["Open the settings page.", "Go to the settings page.", "An apple."]
-        result = cascade_vectors(prompts, answers, [], [], model, fast, duplicate_threshold=0.87)
+        texts = [
+            ("How do I reset my password?", "Open the settings page."),
+            ("How can I reset my password?", "Go to the settings page."),
+            ("Name a fruit", "An apple."),
+        ]
+        items = [Item(f"id{{n}}", f"p{{n}}", f"x:{{n}}", p, r) for n, (p, r) in enumerate(texts)]
+        corpus = Corpus(tuple(items), ())
+        rows = RowVectors(corpus, model)
+        through = PairModel("sentence-transformers/all-MiniLM-L6-v2", rows, fast, min_samples=0)
+        found = pair_findings(corpus, frozenset(CHECKS), Thresholds(), through)
         heavy = [m for m in ("torch", "transformers", "sentence_transformers") if m in sys.modules]
-        print(result.mode, int(result.confirmed_new.sum()), model.misses > 0, model.device, heavy)
+        print(through.stats["cascade"], len(found), model.misses > 0, model.device, heavy)
         """
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-    mode, confirmed, ran, *device, heavy = done.stdout.split()
-    assert (mode, confirmed, ran, heavy) == ("cascade", "2", "True", "[]")
+    cascade, found, ran, *device, heavy = done.stdout.split()
+    assert (cascade, found, ran, heavy) == ("1", "1", "True", "[]")
     assert " ".join(device).startswith("cpu (onnxruntime")
+
+
+def pair_models(artifacts: Path, corpus: Corpus) -> tuple[PairModel, PairModel]:
+    """The model alone and the cascade (its defaults: floor margin, smallest corpus)."""
+    model = CachedEmbedder(ModelEmbedder(artifacts=artifacts, progress=QUIET), None)
+    fast = CachedEmbedder(StaticEmbedder(artifacts=artifacts, progress=QUIET), None)
+    return (
+        PairModel(DEFAULT_MODEL, RowVectors(corpus, model)),
+        PairModel(DEFAULT_MODEL, RowVectors(corpus, model), fast),
+    )
 
 
 def test_cascade_finds_what_the_model_alone_finds(artifacts: Path, shared_data: Path) -> None:
     """The 15 hand-written paraphrases planted among real samples (test_semantic_integration):
-    the cascade confirms a share of the texts and reports the same findings as the model."""
+    the cascade embeds a share of the texts and reports the same findings as the model."""
     sys.path.insert(0, str(ROOT))
     from tests.test_semantic_integration import planted_corpus
 
     corpus, _ = planted_corpus(shared_data)
-    model = CachedEmbedder(ModelEmbedder(artifacts=artifacts, progress=QUIET), None)
-    fast = CachedEmbedder(StaticEmbedder(artifacts=artifacts, progress=QUIET), None)
+    alone, through = pair_models(artifacts, corpus)
+    exact = [f.to_json() for f in pair_findings(corpus, frozenset(CHECKS), Thresholds(), alone)]
+    found = [f.to_json() for f in pair_findings(corpus, frozenset(CHECKS), Thresholds(), through)]
+    assert found == exact
+    assert sum(f["kind"] == "semantic-duplicate" for f in exact) >= 11
+    assert through.stats["cascade"] == 1
+    assert through.stats["confirmed"] < alone.stats["confirmed"] == alone.stats["texts"]
 
-    def findings(mode: str) -> tuple[str, int]:
-        result = cascade_vectors(
-            [i.prompt for i in corpus.new],
-            [i.response for i in corpus.new],
-            [i.prompt for i in corpus.existing],
-            [i.response for i in corpus.existing],
-            model,
-            fast,
-            duplicate_threshold=THRESHOLD,
-            new_keys=[i.sample_id for i in corpus.new],
-            existing_keys=[i.sample_id for i in corpus.existing],
-            mode=mode,
-        )
-        assert result.mode == mode
-        vectors = CorpusVectors(
-            result.new_prompts, result.new_answers, result.existing_prompts, result.existing_answers
-        )
-        found = semantic_duplicates(corpus, model, THRESHOLD, vectors)
-        return json.dumps([f.to_json() for f in found], sort_keys=True), result.texts_confirmed
 
-    exact, everything = findings("exact")
-    cascade, confirmed = findings("cascade")
-    assert cascade == exact
-    assert len(json.loads(exact)) == 11
-    assert confirmed < everything
+def test_cascade_recall_and_precision_equal_the_model_alone_on_the_labelled_excerpt(
+    artifacts: Path, tmp_path: Path
+) -> None:
+    """The labelled pairs of tests/data/judgement_excerpt.jsonl in one corpus: semantic
+    duplicate and contradiction recall and precision through the cascade within 0.01 of the
+    model alone (bench/cascade_calibration.py measures the whole set)."""
+    records = [json.loads(line) for line in EXCERPT.read_text("utf-8").splitlines() if line]
+    corpus, labelled = labelled_corpus(records, tmp_path)
+    assert len(labelled) >= 50
+    alone, through = pair_models(artifacts, corpus)
+    exact = verdicts(pair_findings(corpus, frozenset(CHECKS), Thresholds(), alone), labelled)
+    got = verdicts(pair_findings(corpus, frozenset(CHECKS), Thresholds(), through), labelled)
+    assert through.stats["cascade"] == 1
+    assert through.stats["confirmed"] < alone.stats["texts"]
+    for verdict in ("semantic-duplicate", "contradiction"):
+        recall, precision, _ = recall_precision(got, labelled, verdict)
+        recall_alone, precision_alone, given_alone = recall_precision(exact, labelled, verdict)
+        assert given_alone > 0
+        assert abs(recall - recall_alone) <= 0.01 and abs(precision - precision_alone) <= 0.01

@@ -65,4 +65,6 @@ def analyse(corpus: Corpus, config: AnalysisConfig) -> Analysis:
         return Analysis()
     inputs = Inputs(corpus, config)
     results = [a.analyse(inputs) for a in ANALYZERS if a.checks & config.checks]
-    return Analysis.combine([*results, Analysis(notes=tuple(inputs.notes))])
+    return Analysis.combine(
+        [*results, Analysis(notes=tuple(inputs.notes), runtime=inputs.runtime())]
+    )

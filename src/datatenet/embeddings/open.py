@@ -24,6 +24,7 @@ def open_embedder(
     max_seq_length: int = DEFAULT_MAX_SEQ_LENGTH,
     quiet: bool = False,
     runtime: str = "auto",
+    progress: Progress | None = None,
 ) -> tuple[CachedEmbedder, str]:
     """The cached embedder for `model` and a note for the report ("" when there is none): the
     language warning when `texts` are mostly CJK and the model reads English only.
@@ -33,10 +34,10 @@ def open_embedder(
     is seen, else ONNX Runtime, else torch on CPU), "onnx" or "torch". Raises
     EmbeddingsUnavailable when the model plainly cannot be had; nothing heavy is imported here:
     the model is loaded on the first text the cache does not hold. The embedder's `device`
-    says where it ran (None when it never had to), `progress` is the run's progress, to be
-    shared with `open_fast_embedder`.
+    says where it ran (None when it never had to). `progress`: the run's progress, shared with
+    `open_fast_embedder` (default: a new one, silent when `quiet`).
     """
-    progress = Progress(quiet=quiet)
+    progress = progress if progress is not None else Progress(quiet=quiet)
     backend = ModelEmbedder(
         model, max_seq_length=max_seq_length, runtime=runtime, progress=progress
     )
@@ -51,13 +52,14 @@ def open_fast_embedder(
     cache_dir: Path | None = None,
     *,
     progress: Progress | None = None,
-) -> CachedEmbedder | None:
+) -> tuple[CachedEmbedder | None, str | None]:
     """The cached static embedder distilled from `model` (the cascade's fast stage), or None
-    when it cannot be had here (model2vec missing, or no cached distillation and nothing to
+    and why it cannot be had here (model2vec missing, or no cached distillation and nothing to
     distil with): the cascade then embeds every text with the model."""
     backend = StaticEmbedder(model, progress=progress)
     try:
         backend.check_available()
-    except EmbeddingsUnavailable:
-        return None
-    return CachedEmbedder(backend, cache_dir if cache_dir is not None else cache_directory())
+    except EmbeddingsUnavailable as error:
+        return None, error.reason
+    directory = cache_dir if cache_dir is not None else cache_directory()
+    return CachedEmbedder(backend, directory), None
