@@ -6,6 +6,7 @@ eval = ["eval/*.jsonl"]
 key = "id"                                     # optional, for every dataset
 format = "alpaca"                              # optional: force a schema for every dataset
 model = "sentence-transformers/all-MiniLM-L6-v2"
+semantic_mode = "cascade"                      # or "exact": every text through the model
 
 [mappings."data/x.jsonl"]                      # a path or a glob
 prompt = "question"                            # canonical name = the file's field
@@ -74,6 +75,7 @@ _KNOWN_KEYS = (
     "format",
     "model",
     "max_seq_length",
+    "semantic_mode",
     "mappings",
     "thresholds",
     "gates",
@@ -106,6 +108,7 @@ class Settings:
     schema: str | None = None
     model: str | None = None
     max_seq_length: int | None = None  # tokens the model reads of each text
+    semantic_mode: str | None = None  # "cascade" (None: the default) or "exact"
     mappings: tuple[PathOptions, ...] = ()
     thresholds: Mapping[str, Any] = field(default_factory=_empty_table)
     gates: Mapping[str, Any] = field(default_factory=_empty_table)
@@ -307,6 +310,7 @@ def settings_from_dict(document: Mapping[str, Any], source: Path | None, where: 
         schema=schema,
         model=_string(document, "model", where, 'model = "sentence-transformers/all-MiniLM-L6-v2"'),
         max_seq_length=_positive_int(document, "max_seq_length", where, "max_seq_length = 256"),
+        semantic_mode=_semantic_mode(document, where),
         mappings=_mappings(document, where),
         thresholds=_table(document, "thresholds", where),
         gates=_table(document, "gates", where),
@@ -321,6 +325,20 @@ def _positive_int(document: Mapping[str, Any], key: str, where: str, example: st
         return None
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise _wrong(where, key, "a positive whole number", value, example)
+    return value
+
+
+SEMANTIC_MODES = ("cascade", "exact")  # analysis/base.py: AnalysisConfig.semantic_mode
+
+
+def _semantic_mode(document: Mapping[str, Any], where: str) -> str | None:
+    value = _string(document, "semantic_mode", where, 'semantic_mode = "exact"')
+    if value is not None and value not in SEMANTIC_MODES:
+        raise DatatenetError(
+            f"{where}: `semantic_mode` must be one of {', '.join(SEMANTIC_MODES)}, not {value!r}",
+            '"cascade" (the default) lets static embeddings choose what the model confirms; '
+            '"exact" embeds every text with the model: semantic_mode = "exact"',
+        )
     return value
 
 

@@ -47,6 +47,8 @@ def analysis_config(
     checks: str | None, settings: Settings | None = None, cache_dir: Path | None = None
 ) -> AnalysisConfig:
     """Checks from the command line; thresholds and model from the settings."""
+    from dataclasses import replace
+
     from datatenet.analysis.base import DEFAULT_MODEL, AnalysisConfig
     from datatenet.analysis.registry import parse_checks
     from datatenet.analysis.thresholds import Thresholds
@@ -56,7 +58,8 @@ def analysis_config(
         return AnalysisConfig(chosen, cache_dir=cache_dir)
     thresholds = Thresholds.from_config(settings.thresholds)
     model = settings.model or DEFAULT_MODEL
-    return AnalysisConfig(chosen, thresholds, model, settings.max_seq_length, cache_dir)
+    config = AnalysisConfig(chosen, thresholds, model, settings.max_seq_length, cache_dir)
+    return replace(config, semantic_mode=settings.semantic_mode or config.semantic_mode)
 
 
 def analyse_diff(diff: RepoDiff, config: AnalysisConfig) -> tuple[Analysis, ...]:
@@ -109,6 +112,7 @@ def _cache_path(config: AnalysisConfig, diff: RepoDiff) -> Path | None:
             repr(config.thresholds),
             config.model,
             config.max_seq_length,
+            config.semantic_mode,  # the cascade may miss a pair the model alone finds
             sorted(config.options.items()),
             CANONICAL_VERSION,
             __version__,
