@@ -80,7 +80,10 @@ def cli(debug: bool) -> None:
     help="A LLaMA-Factory dataset_info.json describing the files (default: the one beside them).",
 )
 @click.option(
-    "-v", "--verbose", is_flag=True, help="Say how many versions were parsed or came from cache."
+    "-v",
+    "--verbose",
+    is_flag=True,
+    help="Say how many versions were parsed or came from cache, and how the models ran.",
 )
 @click.option(
     "--checks",
