@@ -1,205 +1,163 @@
-"""Calibrate the cascade's fast-stage threshold: recall and precision of semantic duplicates
-with the cascade against the confirming model alone, on labelled pairs.
+"""Calibrate the cascade's fast-stage floor: the pair analysis through the cascade against the
+model alone, on the labelled pairs of bench/judgement/. Prints figures, asserts nothing.
 
-Each pair is an existing sample and a new one with the verdict a reviewer wants. All pairs go
-into one corpus (existing samples on one side, new ones on the other) and run through
-`cascade_vectors` as the semantic tier would: the model flags a pair when its prompt cosine and
-its answer cosine both reach the threshold; the cascade flags it when, besides, the fast stage
-proposed it. For each floor margin (cascade.FLOOR_MARGIN: how far below the model's threshold
-the centred static cosine may fall) the table gives recall (flagged among the pairs expected to
-be semantic duplicates) and precision (expected semantic, near or exact duplicates among the
-flagged), by language and data type, and the share of texts the model had to embed.
+Every pair goes into one corpus (tests/labelled_pairs.py: the existing samples on one side, the
+new ones on the other, `--background N` real samples of ../shared/data among the existing ones),
+which the pair analysis (analysis/pair_verdicts.py) runs through with the model alone
+(`semantic_mode = "exact"`) and through the cascade at each floor margin
+(embeddings/cascade.py: FLOOR_MARGIN, how far below a model threshold the centred static cosine
+may fall). For each: semantic-duplicate and contradiction recall and precision on the labelled
+pairs, the candidate pairs the fast stage proposed, the share of the distinct texts the model
+embedded, and the labelled pairs whose verdict differs from the model alone's.
 
-Pair sets:
-- `--pairs FILE ...`: the judgement set (bench/judgement/*.jsonl, read with the
-  bench/judgement_set.py beside that folder);
-- otherwise the sets that exist today: the hand-written paraphrases of
-  tests/data/paraphrases_alpaca_en.jsonl; rewordings planted in real English and Chinese SFT
-  samples of ../shared/data (a request phrased another way, the answer introduced or closed
-  another way: the same meaning); and hard negatives, each planted sample's nearest other
-  sample of its file by the fast stage (expected: none).
-
-Run: .venv/bin/python bench/cascade_calibration.py [--pairs ../judge/bench/judgement/*.jsonl]
-Model vectors are cached in bench/_work/embeddings (the first run embeds a few thousand texts).
+Run: .venv/bin/python bench/cascade_calibration.py [--excerpt] [--background N]
+         [--margins 0.2,0.3,0.37]
+The model's and the fast stage's vectors are cached in bench/_work/cascade/ (the first run
+embeds every text once); the models themselves come from the user's cache (exported and
+distilled on first use).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import random
 import sys
 import tempfile
-from collections.abc import Iterable
-from dataclasses import dataclass
+import time
 from pathlib import Path
-from typing import Any
-
-import numpy as np
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "src"))
+sys.path[:0] = [str(ROOT / "src"), str(ROOT), str(ROOT / "bench")]
 
-import datatenet.embeddings.cascade as cascade  # noqa: E402
-from datatenet.analysis.corpus import corpus_of_version  # noqa: E402
+from tests.labelled_pairs import Labelled, labelled_corpus, recall_precision, verdicts  # noqa: E402
+
+from datatenet.analysis.base import CHECKS  # noqa: E402
+from datatenet.analysis.corpus import Corpus, Item, corpus_of_version  # noqa: E402
+from datatenet.analysis.findings import Finding  # noqa: E402
+from datatenet.analysis.pair_model import (  # noqa: E402
+    PairModel,
+    RowVectors,
+    duplicate_floor,
+)
+from datatenet.analysis.pair_verdicts import pair_findings  # noqa: E402
+from datatenet.analysis.thresholds import Thresholds  # noqa: E402
+from datatenet.embeddings import cascade  # noqa: E402
 from datatenet.embeddings.cache import CachedEmbedder  # noqa: E402
 from datatenet.embeddings.runtime import ModelEmbedder  # noqa: E402
+from datatenet.embeddings.st import DEFAULT_MODEL  # noqa: E402
 from datatenet.embeddings.static import StaticEmbedder  # noqa: E402
 from datatenet.formats.load import LoadOptions, load_file  # noqa: E402
+from datatenet.progress import Progress  # noqa: E402
 
+WORK = ROOT / "bench" / "_work" / "cascade"
+EXCERPT = ROOT / "tests" / "data" / "judgement_excerpt.jsonl"
 SHARED = ROOT.parent / "shared" / "data"
-PARAPHRASES = ROOT / "tests" / "data" / "paraphrases_alpaca_en.jsonl"
-WORK = ROOT / "bench" / "_work"
-MARGINS = (0.2, 0.25, 0.3, 0.35, 0.37, 0.4, 0.45)
-POSITIVE = "semantic-duplicate"
-DUPLICATES = frozenset({"semantic-duplicate", "near-duplicate", "exact-duplicate"})
-PLANTED = 120  # rewordings planted per language
-EN_ASK = ("Could you {}?", "Please {}", "I need help with this: {}", "{} Thanks in advance!")
-EN_ANSWER = ("Sure. {}", "{}\n\nI hope this helps.", "Here is my answer: {}")
-ZH_ASK = ("请问：{}", "你能帮我{}吗？", "{}谢谢！")
-ZH_ANSWER = ("好的。{}", "{}\n\n希望对你有帮助。", "回答如下：{}")
+BACKGROUND = (
+    "llama_factory/alpaca_en_demo.json",
+    "msft_foundry_samples/text_gsm8k/chat_train.jsonl",
+    "llama_factory/dpo_en_demo.json",
+    "llama_factory/alpaca_zh_demo.json",
+)
+MARGINS = "0.15,0.2,0.25,0.3,0.35,0.37,0.4"
+VERDICTS = ("semantic-duplicate", "contradiction")
 
 
-@dataclass(frozen=True)
-class Pair:
-    existing: tuple[str, str]
-    new: tuple[str, str]
-    expect: str
-    lang: str
-    data: str
+def labelled_records(excerpt: bool) -> list[dict[str, object]]:
+    if excerpt:
+        return [json.loads(line) for line in EXCERPT.read_text("utf-8").splitlines() if line]
+    from judgement_set import SET_DIR, load_pairs
 
-
-def sample_of(record: dict[str, Any], scratch: Path) -> tuple[str, str] | None:
-    """(prompt, answer) of one record, read by the project's own loaders."""
-    path = scratch / "record.jsonl"
-    path.write_text(json.dumps(record, ensure_ascii=False) + "\n", "utf-8")
-    items = corpus_of_version(load_file(path, LoadOptions())).new
-    return (items[0].prompt, items[0].response) if items else None
-
-
-def judgement_pairs(files: list[Path]) -> list[Pair]:
-    sys.path.insert(0, str(files[0].resolve().parent.parent))
-    from judgement_set import load_pairs  # bench/judgement_set.py beside the pairs' folder
-
-    raw, skipped = load_pairs(files, SHARED)
+    pairs, skipped = load_pairs(sorted(SET_DIR.glob("*.jsonl")), SHARED)
     if skipped:
         print(f"{skipped} pairs skipped: they quote ../shared/data, which is absent")
-    pairs = []
-    with tempfile.TemporaryDirectory() as scratch:
-        for pair in raw:
-            existing, new = (
-                sample_of(pair.existing, Path(scratch)),
-                sample_of(pair.new, Path(scratch)),
-            )
-            if existing is not None and new is not None:
-                pairs.append(Pair(existing, new, pair.expect, pair.lang, pair.data))
-    return pairs
+    return [dataclasses.asdict(pair) for pair in pairs]
 
 
-def alpaca(name: str) -> list[tuple[str, str]]:
-    rows = json.loads((SHARED / "llama_factory" / name).read_text("utf-8"))
-    return [(f"{r['instruction']}\n{r['input']}".strip(), r["output"]) for r in rows]
+def background(count: int) -> list[Item]:
+    """`count` real samples drawn from the background files (a fixed seed)."""
+    if not count:
+        return []
+    every = [
+        item
+        for name in BACKGROUND
+        for item in corpus_of_version(load_file(SHARED / name, LoadOptions())).new
+    ]
+    return random.Random(14).sample(every, min(count, len(every)))
 
 
-def todays_pairs(fast: CachedEmbedder) -> list[Pair]:
-    base = alpaca("alpaca_en_demo.json")
-    pairs = []
-    for line in PARAPHRASES.read_text("utf-8").splitlines():
-        row = json.loads(line)
-        new = (f"{row['instruction']}\n{row['input']}".strip(), row["output"])
-        pairs.append(Pair(base[row["of"]], new, POSITIVE, "en", "sft"))
-    rng = random.Random(14)
-    for name, lang, asks, answers in (
-        ("alpaca_en_demo.json", "en", EN_ASK, EN_ANSWER),
-        ("alpaca_zh_demo.json", "zh", ZH_ASK, ZH_ANSWER),
-    ):
-        samples = list(dict.fromkeys(alpaca(name)))
-        chosen = rng.sample(range(len(samples)), PLANTED)
-        for i in chosen:
-            prompt, answer = samples[i]
-            ask = rng.choice(asks).format(
-                prompt[0].lower() + prompt[1:] if lang == "en" else prompt
-            )
-            reply = rng.choice(answers).format(answer)
-            pairs.append(Pair(samples[i], (ask, reply), POSITIVE, lang, "sft"))
-        vectors = fast.embed([t for s in samples for t in s])
-        prompts, replies = vectors[0::2], vectors[1::2]
-        scores = np.minimum(prompts @ prompts.T, replies @ replies.T)
-        np.fill_diagonal(scores, -np.inf)
-        for i in chosen:  # the closest other sample: a hard negative
-            pairs.append(Pair(samples[i], samples[int(scores[i].argmax())], "none", lang, "sft"))
-    return pairs
+def run(corpus: Corpus, model: PairModel) -> tuple[list[Finding], float]:
+    start = time.perf_counter()
+    found = pair_findings(corpus, frozenset(CHECKS), Thresholds(), model)
+    return found, time.perf_counter() - start
 
 
-def measure(pairs: list[Pair], model: CachedEmbedder, fast: CachedEmbedder, t: float) -> None:
-    existing = list(dict.fromkeys(p.existing for p in pairs))
-    where = {sample: k for k, sample in enumerate(existing)}
-    args = (
-        [p.new[0] for p in pairs],
-        [p.new[1] for p in pairs],
-        [s[0] for s in existing],
-        [s[1] for s in existing],
-    )
-    exact = cascade.cascade_vectors(*args, model, None, duplicate_threshold=t, mode="exact")
-    old = [where[p.existing] for p in pairs]
-    new_index = np.arange(len(pairs))
-    prompt = np.einsum("ij,ij->i", exact.new_prompts, exact.existing_prompts[old])
-    answer = np.einsum("ij,ij->i", exact.new_answers, exact.existing_answers[old])
-    by_model = np.minimum(prompt, answer) >= np.float32(t)
-    expect = np.array([p.expect for p in pairs])
-    groups = {"all": np.ones(len(pairs), dtype=bool)}
-    for key in sorted({(p.lang, p.data) for p in pairs}):
-        groups["/".join(key)] = np.array([(p.lang, p.data) == key for p in pairs])
-    print(f"\n{len(pairs)} pairs, {int((expect == POSITIVE).sum())} expected semantic duplicates")
-    print(
-        f"model alone at {t}: " + "; ".join(_scores(by_model, expect, g) for g in groups.values())
-    )
-    print("groups: " + ", ".join(groups))
-    print("margin  floor  texts embedded   recall/precision by group (cascade)   lost pairs")
-    for margin in MARGINS:
-        cascade.FLOOR_MARGIN = margin
-        result = cascade.cascade_vectors(*args, model, fast, duplicate_threshold=t)
-        assert result.candidates is not None
-        kept = set(
-            zip(
-                result.candidates.new[~result.candidates.other_is_new].tolist(),
-                result.candidates.other[~result.candidates.other_is_new].tolist(),
-                strict=True,
-            )
-        )
-        proposed = np.array([(int(i), old[i]) in kept for i in new_index])
-        flagged = by_model & proposed
-        lost = [p for p, gone in zip(pairs, by_model & ~proposed, strict=True) if gone]
-        share = result.texts_confirmed / result.texts
-        scores = " | ".join(_scores(flagged, expect, g) for g in groups.values())
-        print(
-            f"{margin:.2f}   {cascade.fast_floor(t):.2f}   {share:6.0%}   {scores}   "
-            f"{len(lost)}: " + "; ".join(f"{p.expect} {p.new[0][:40]!r}" for p in lost[:3])
-        )
+def scores(got: list[set[str]], labelled: list[Labelled]) -> str:
+    cells = []
+    for verdict in VERDICTS:
+        recall, precision, given = recall_precision(got, labelled, verdict)
+        cells.append(f"{recall:.2f}/{precision:.2f} ({given})")
+    return "  ".join(f"{c:>16}" for c in cells)
 
 
-def _scores(flagged: np.ndarray, expect: np.ndarray, group: np.ndarray) -> str:
-    positives = (expect == POSITIVE) & group
-    hits = flagged & group
-    recall = (hits & positives).sum() / max(positives.sum(), 1)
-    good = np.isin(expect, list(DUPLICATES))
-    precision = (hits & good).sum() / hits.sum() if hits.any() else 1.0
-    return f"{recall:.2f}/{precision:.2f}"
-
-
-def main(argv: Iterable[str] | None = None) -> None:
+def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--pairs", type=Path, nargs="*", help="judgement set JSONL files")
-    parser.add_argument("--threshold", type=float, default=0.87)
-    args = parser.parse_args(list(argv) if argv is not None else None)
-    cache = WORK / "embeddings"
-    model = CachedEmbedder(ModelEmbedder(), cache)
-    fast = CachedEmbedder(StaticEmbedder(), cache)
-    pairs = judgement_pairs(args.pairs) if args.pairs else todays_pairs(fast)
+    parser.add_argument("--excerpt", action="store_true", help="tests/data's excerpt only")
+    parser.add_argument("--background", type=int, default=0, metavar="N")
+    parser.add_argument("--margins", default=MARGINS)
+    parser.add_argument("--per-sample", type=int, default=cascade.PER_SAMPLE)
+    args = parser.parse_args()
+    records = labelled_records(args.excerpt)
+    with tempfile.TemporaryDirectory() as scratch:
+        corpus, labelled = labelled_corpus(records, Path(scratch), background(args.background))
+    progress = Progress()
+    model = CachedEmbedder(ModelEmbedder(progress=progress), WORK / "embeddings")
+    fast = CachedEmbedder(StaticEmbedder(progress=progress), WORK / "embeddings")
+    thresholds = Thresholds()
+    expected = {v: sum(p.expect == v for p in labelled) for v in VERDICTS}
+    print(
+        f"{len(labelled)} labelled pairs ({expected['semantic-duplicate']} semantic duplicates, "
+        f"{expected['contradiction']} contradictions) and {args.background} background samples"
+        f": {len(corpus.new)} new, {len(corpus.existing)} existing samples"
+    )
     print(f"model {model.name}; fast stage {fast.name}")
-    measure(pairs, model, fast, args.threshold)
+    exact_model = PairModel(DEFAULT_MODEL, RowVectors(corpus, model))
+    exact, seconds = run(corpus, exact_model)
+    exact_verdicts = verdicts(exact, labelled)
+    head = f"{'':<22}{'dup floor':>10}{'conflict':>9}{'candidates':>11}{'texts':>8}"
+    print(f"\n{head}  {'semantic dup R/P':>16}  {'contradiction R/P':>16}  differ")
+    texts = exact_model.stats["texts"]
+    print(
+        f"{'model alone':<22}{duplicate_floor(thresholds):>10.2f}{thresholds.conflict_prompt:>9.2f}"
+        f"{'-':>11}{'100%':>8}  {scores(exact_verdicts, labelled)}  ({seconds:.1f} s)"
+    )
+    for margin in (float(m) for m in args.margins.split(",")):
+        through = PairModel(
+            DEFAULT_MODEL,
+            RowVectors(corpus, model),
+            fast,
+            min_samples=0,
+            margin=margin,
+            per_sample=args.per_sample,
+        )
+        found, seconds = run(corpus, through)
+        got = verdicts(found, labelled)
+        differ = [p for p, a, b in zip(labelled, got, exact_verdicts, strict=True) if a != b]
+        all_same = [f.to_json() for f in found] == [f.to_json() for f in exact]
+        floors = (
+            cascade.fast_floor(duplicate_floor(thresholds), margin),
+            cascade.fast_floor(thresholds.conflict_prompt, margin),
+        )
+        share = through.stats["confirmed"] / texts
+        print(
+            f"{'cascade, margin ' + f'{margin:.2f}':<22}{floors[0]:>10.2f}{floors[1]:>9.2f}"
+            f"{through.stats.get('candidates', 0):>11}{share:>8.0%}  {scores(got, labelled)}  "
+            f"{len(differ)}{'' if all_same else ' (findings differ)'} ({seconds:.1f} s)"
+            + "".join(f"\n    {p.kind} {p.expect}: {p.new.prompt[:60]!r}" for p in differ[:4])
+        )
 
 
 if __name__ == "__main__":

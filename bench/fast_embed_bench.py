@@ -3,7 +3,8 @@
 The dataset is the one of bench/dup_e2e_bench.py (real prompts and answers from ../shared/data,
 each prompt given a context line from another sample): `--samples` of it, in one JSONL file.
 Every measurement is a fresh process timed end to end (interpreter, imports, model load), with
-an empty vector cache:
+an empty vector cache, running the analyses as `datatenet scan --checks semantic` does
+(analysis/registry.py) with the models under the user cache (XDG_CACHE_HOME in bench/_work):
 
 1. one-time costs: exporting the model to ONNX and distilling the static model (into a fresh
    directory; later runs find them under the user's cache);
@@ -12,8 +13,8 @@ an empty vector cache:
    (the search is a small part), said so in the output;
 3. the confirming model alone (ONNX Runtime, every text: `semantic_mode = "exact"`), on the
    same slice, extrapolated the same way;
-4. the cascade on the whole dataset: static stage, candidate search, the model on the texts of
-   candidate pairs only; and the share of the texts it had to confirm;
+4. the cascade on the whole dataset (`semantic_mode = "cascade"`, analysis/pair_model.py):
+   static stage, candidate search, the model on the texts of the pairs left open only;
 5. a change of `--new` unseen samples against the whole dataset, its texts cached by step 4:
    the cold path of a commit hook, model load included (target 10 s).
 
@@ -44,35 +45,21 @@ RUN = """
 import json, sys, time
 start = time.perf_counter()
 from pathlib import Path
+from datatenet.analysis.base import AnalysisConfig
 from datatenet.analysis.corpus import Corpus, corpus_of_version
-from datatenet.analysis.semantic import CorpusVectors, semantic_duplicates
-from datatenet.embeddings.cache import CachedEmbedder
-from datatenet.embeddings.cascade import cascade_vectors
-from datatenet.embeddings.runtime import ModelEmbedder
-from datatenet.embeddings.static import StaticEmbedder
+from datatenet.analysis.registry import analyse
 from datatenet.formats.load import LoadOptions, load_file
-mode, data, old, cache, models = sys.argv[1:6]
+mode, data, old, cache = sys.argv[1:5]
 new = corpus_of_version(load_file(Path(data), LoadOptions())).new
 existing = corpus_of_version(load_file(Path(old), LoadOptions())).new if old != "-" else ()
-corpus = Corpus(new, existing)
-model = CachedEmbedder(ModelEmbedder(artifacts=Path(models)), Path(cache))
-fast = CachedEmbedder(StaticEmbedder(artifacts=Path(models)), Path(cache))
-result = cascade_vectors(
-    [i.prompt for i in new], [i.response for i in new],
-    [i.prompt for i in existing], [i.response for i in existing],
-    model, fast, duplicate_threshold=0.87,
-    new_keys=[i.sample_id for i in new], existing_keys=[i.sample_id for i in existing],
-    mode=mode,
+config = AnalysisConfig(
+    frozenset({"semantic"}), cache_dir=Path(cache), semantic_mode=mode, quiet=True
 )
-vectors = CorpusVectors(
-    result.new_prompts, result.new_answers, result.existing_prompts, result.existing_answers
-)
-findings = semantic_duplicates(corpus, model, 0.87, vectors)
+analysis = analyse(Corpus(new, existing), config)
 heavy = [m for m in ("torch", "transformers", "sentence_transformers") if m in sys.modules]
 print(json.dumps({
-    "seconds": time.perf_counter() - start, "texts": result.texts,
-    "confirmed": result.texts_confirmed, "misses": model.misses, "findings": len(findings),
-    "device": model.device, "heavy": heavy, "note": result.note,
+    "seconds": time.perf_counter() - start, "findings": len(analysis.findings),
+    "runtime": list(analysis.runtime), "notes": list(analysis.notes), "heavy": heavy,
 }))
 """
 
@@ -113,18 +100,22 @@ def timed(command: list[str], env: dict[str, str], cwd: Path) -> tuple[float, st
 
 
 def harness(
-    mode: str, data: Path, old: Path | None, models: Path, env: dict[str, str]
+    mode: str, data: Path, old: Path | None, env: dict[str, str], cache: Path | None = None
 ) -> dict[str, Any]:
-    cache = Path(tempfile.mkdtemp(prefix="vectors-", dir=WORK))
+    """One cold run of the analyses in a fresh process; `cache`: the vector cache to use (a
+    new, empty one when None)."""
+    cache = cache or Path(tempfile.mkdtemp(prefix="vectors-", dir=WORK))
     seconds, out = timed(
-        [sys.executable, "-c", RUN, mode, str(data), str(old or "-"), str(cache), str(models)],
-        env,
-        WORK,
+        [sys.executable, "-c", RUN, mode, str(data), str(old or "-"), str(cache)], env, WORK
     )
     report: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
     report["wall"] = seconds
     report["cache"] = cache
     return report
+
+
+def ran(report: dict[str, Any]) -> str:
+    return "; ".join(report["runtime"]) + f"; model stack imported: {report['heavy'] or 'none'}"
 
 
 def main() -> None:
@@ -159,7 +150,10 @@ def main() -> None:
     # the work grows with the distinct texts (the dataset repeats answers), not the samples
     scale = distinct_texts(rows[: args.samples]) / distinct_texts(rows[: args.slice])
     print(f"dataset: {args.samples:,} samples ({2 * args.samples:,} texts) from ../shared/data")
-    models = args.models or WORK / "models"
+    models = WORK / "xdg" / "datatenet" / "models"
+    if args.models:
+        models.parent.mkdir(parents=True)
+        models.symlink_to(args.models.expanduser().resolve())
     for kind in () if args.models else ("export", "distill"):
         seconds, _ = timed([sys.executable, "-c", ONE_TIME, kind, str(models)], env, WORK)
         print(f"one-time {kind}: {seconds:.1f} s (fresh process, imports included)")
@@ -174,32 +168,22 @@ def main() -> None:
             f"today's path (sentence-transformers, every text), {args.slice:,} samples: "
             f"{seconds:.1f} s; extrapolated to {args.samples:,}: {seconds * scale:.0f} s"
         )
-    alone = harness("exact", part, None, models, env)
+    alone = harness("exact", part, None, env)
     print(
-        f"model alone ({alone['device']}, every text), {args.slice:,} samples: "
-        f"{alone['wall']:.1f} s; extrapolated to {args.samples:,}: {alone['wall'] * scale:.0f} s"
+        f"model alone, {args.slice:,} samples: {alone['wall']:.1f} s; extrapolated to "
+        f"{args.samples:,}: {alone['wall'] * scale:.0f} s\n  {ran(alone)}"
     )
-    full = harness("cascade", data, None, models, env)
-    share = full["confirmed"] / full["texts"]
+    full = harness("cascade", data, None, env)
     print(
-        f"cascade, {args.samples:,} samples: {full['wall']:.1f} s; the model embedded "
-        f"{full['confirmed']:,} of {full['texts']:,} texts ({share:.0%}); "
-        f"{full['findings']} findings; model stack imported: {full['heavy'] or 'none'}"
+        f"cascade, {args.samples:,} samples: {full['wall']:.1f} s; {full['findings']} findings"
+        f"\n  {ran(full)}"
     )
     # the change: new samples against the dataset, whose texts the cascade run cached
-    env_change = dict(env)
-    cache = full["cache"]
-    seconds, out = timed(
-        [sys.executable, "-c", RUN, "cascade", str(change), str(data), str(cache), str(models)],
-        env_change,
-        WORK,
-    )
-    report = json.loads(out.strip().splitlines()[-1])
+    change_run = harness("cascade", change, data, env, full["cache"])
     print(
-        f"change of {args.new} new samples against {args.samples:,} cached: {seconds:.1f} s end "
-        f"to end (target 10 s); {report['confirmed']:,} texts confirmed, "
-        f"{report['misses']:,} of them embedded (not cached), {report['findings']} findings, "
-        f"model stack imported: {report['heavy'] or 'none'}"
+        f"change of {args.new} new samples against {args.samples:,} cached: "
+        f"{change_run['wall']:.1f} s end to end (target 10 s); {change_run['findings']} findings"
+        f"\n  {ran(change_run)}"
     )
 
 
