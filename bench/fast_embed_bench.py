@@ -158,12 +158,16 @@ def main() -> None:
         seconds, _ = timed([sys.executable, "-c", ONE_TIME, kind, str(models)], env, WORK)
         print(f"one-time {kind}: {seconds:.1f} s (fresh process, imports included)")
     if not args.skip_today:
+        # outside any git repository: inside one, `scan` would use its (warm) vector cache
+        outside = Path(tempfile.mkdtemp(prefix="fast-embed-"))
+        shutil.copy(part, outside / part.name)
         before = dict(env, PYTHONPATH=str(args.before_src.resolve()))
         seconds, _ = timed(
-            [sys.executable, "-m", "datatenet", "scan", str(part), "--checks", "semantic"],
+            [sys.executable, "-m", "datatenet", "scan", part.name, "--checks", "semantic"],
             before,
-            WORK,
+            outside,
         )
+        shutil.rmtree(outside)
         print(
             f"today's path (sentence-transformers, every text), {args.slice:,} samples: "
             f"{seconds:.1f} s; extrapolated to {args.samples:,}: {seconds * scale:.0f} s"
