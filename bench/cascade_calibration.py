@@ -91,7 +91,7 @@ def background(count: int) -> list[Item]:
 
 def run(corpus: Corpus, model: PairModel) -> tuple[list[Finding], float]:
     start = time.perf_counter()
-    found = pair_findings(corpus, frozenset(CHECKS), Thresholds(), model)
+    found = pair_findings(corpus, frozenset(CHECKS), Thresholds(), pair_model=model)
     return found, time.perf_counter() - start
 
 

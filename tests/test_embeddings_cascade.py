@@ -111,7 +111,7 @@ def pair_model(
 
 
 def findings(corpus: Corpus, model: PairModel) -> list[dict[str, object]]:
-    found = pair_findings(corpus, frozenset(CHECKS), THRESHOLDS, model)
+    found = pair_findings(corpus, frozenset(CHECKS), THRESHOLDS, pair_model=model)
     return [f.to_json() for f in found]
 
 

@@ -123,7 +123,7 @@ def test_fast_path_imports_no_torch_once_its_models_are_cached(
         corpus = Corpus(tuple(items), ())
         rows = RowVectors(corpus, model)
         through = PairModel("sentence-transformers/all-MiniLM-L6-v2", rows, fast, min_samples=0)
-        found = pair_findings(corpus, frozenset(CHECKS), Thresholds(), through)
+        found = pair_findings(corpus, frozenset(CHECKS), Thresholds(), pair_model=through)
         heavy = [m for m in ("torch", "transformers", "sentence_transformers") if m in sys.modules]
         print(through.stats["cascade"], len(found), model.misses > 0, model.device, heavy)
         """
@@ -153,8 +153,14 @@ def test_cascade_finds_what_the_model_alone_finds(artifacts: Path, shared_data: 
 
     corpus, _ = planted_corpus(shared_data)
     alone, through = pair_models(artifacts, corpus)
-    exact = [f.to_json() for f in pair_findings(corpus, frozenset(CHECKS), Thresholds(), alone)]
-    found = [f.to_json() for f in pair_findings(corpus, frozenset(CHECKS), Thresholds(), through)]
+    exact = [
+        f.to_json()
+        for f in pair_findings(corpus, frozenset(CHECKS), Thresholds(), pair_model=alone)
+    ]
+    found = [
+        f.to_json()
+        for f in pair_findings(corpus, frozenset(CHECKS), Thresholds(), pair_model=through)
+    ]
     assert found == exact
     assert sum(f["kind"] == "semantic-duplicate" for f in exact) >= 11
     assert through.stats["cascade"] == 1
@@ -171,8 +177,12 @@ def test_cascade_recall_and_precision_equal_the_model_alone_on_the_labelled_exce
     corpus, labelled = labelled_corpus(records, tmp_path)
     assert len(labelled) >= 50
     alone, through = pair_models(artifacts, corpus)
-    exact = verdicts(pair_findings(corpus, frozenset(CHECKS), Thresholds(), alone), labelled)
-    got = verdicts(pair_findings(corpus, frozenset(CHECKS), Thresholds(), through), labelled)
+    exact = verdicts(
+        pair_findings(corpus, frozenset(CHECKS), Thresholds(), pair_model=alone), labelled
+    )
+    got = verdicts(
+        pair_findings(corpus, frozenset(CHECKS), Thresholds(), pair_model=through), labelled
+    )
     assert through.stats["cascade"] == 1
     assert through.stats["confirmed"] < alone.stats["texts"]
     for verdict in ("semantic-duplicate", "contradiction"):

@@ -40,11 +40,9 @@ def find_conflicts(
 ) -> list[Finding]:
     """The contradictions of a corpus (one per new sample at most). With `vectors` (of `model`),
     similar prompts count as the same question and answers compare by cosine."""
-    from datatenet.analysis.pair_model import PairModel, RowVectors
     from datatenet.analysis.pair_verdicts import pair_findings
 
-    given = PairModel(model, RowVectors.of(corpus, vectors)) if vectors is not None else None
-    return pair_findings(corpus, frozenset({"conflicts"}), thresholds, given)
+    return pair_findings(corpus, frozenset({"conflicts"}), thresholds, vectors, model)
 
 
 def _key(text: str) -> str:

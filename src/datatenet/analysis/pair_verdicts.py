@@ -24,6 +24,7 @@ from datatenet.analysis.corpus import Corpus, Item
 from datatenet.analysis.findings import Finding
 from datatenet.analysis.pair_judge import Evidence, Verdict, judge
 from datatenet.analysis.pair_model import PairModel, add_model_evidence
+from datatenet.analysis.semantic import CorpusVectors
 from datatenet.analysis.thresholds import Thresholds
 
 CHECK_OF_KIND = {
@@ -40,13 +41,21 @@ def pair_findings(
     corpus: Corpus,
     checks: frozenset[str],
     thresholds: Thresholds,
-    model: PairModel | None = None,
+    vectors: CorpusVectors | None = None,
+    model: str | None = None,
     minhash_dir: Path | None = None,
+    *,
+    pair_model: PairModel | None = None,
 ) -> list[Finding]:
-    """Every finding of the pair analysis (see the module's docstring). `model` (from the
-    `semantic` check) adds the model's evidence (analysis/pair_model.py: every text, or through
-    the cascade); `minhash_dir` caches the near tier."""
+    """Every finding of the pair analysis (see the module's docstring). The model's evidence
+    (from the `semantic` check): `vectors` of the whole corpus by `model`, or `pair_model`
+    (analysis/pair_model.py: every text, or through the cascade); `minhash_dir` caches the
+    near tier."""
     from datatenet.analysis.duplicates import lexical_tiers
+    from datatenet.analysis.pair_model import RowVectors
+
+    if pair_model is None and vectors is not None and model is not None:
+        pair_model = PairModel(model, RowVectors.of(corpus, vectors))
 
     if not corpus.new:
         return []
@@ -61,8 +70,8 @@ def pair_findings(
         near_findings[(pair.position, pair.other)] = pair.finding
     for position, other in _same_prompts(corpus):
         evidence.setdefault((position, other), {})["same_prompt"] = 1.0
-    if model is not None:
-        add_model_evidence(evidence, corpus, tiers.groups, model, thresholds)
+    if pair_model is not None:
+        add_model_evidence(evidence, corpus, tiers.groups, pair_model, thresholds)
     verdicts: dict[tuple[int, int], Verdict] = {}
     if "conflicts" in checks:
         verdicts.update(_literal_conflicts(corpus))

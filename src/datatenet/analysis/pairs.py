@@ -23,13 +23,17 @@ class PairVerdicts:
         config = inputs.config
         try:
             findings = pair_findings(
-                inputs.corpus, config.checks, config.thresholds, model, inputs.minhash_dir()
+                inputs.corpus,
+                config.checks,
+                config.thresholds,
+                minhash_dir=inputs.minhash_dir(),
+                pair_model=model,
             )
         except EmbeddingsUnavailable as exc:  # the model failed on the texts it was given
             inputs.skip(exc.reason)
             model = None
             findings = pair_findings(
-                inputs.corpus, config.checks, config.thresholds, None, inputs.minhash_dir()
+                inputs.corpus, config.checks, config.thresholds, minhash_dir=inputs.minhash_dir()
             )
         summary = model.summary() if model is not None else ""
         return Analysis(tuple(findings), runtime=(summary,) if summary else ())
