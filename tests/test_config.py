@@ -11,8 +11,8 @@ from datatenet.config import (
     glob_match,
     load_settings,
     settings_from_dict,
-    starter_config,
 )
+from datatenet.config_starter import starter_config
 from datatenet.errors import DatatenetError
 from datatenet.formats.load import LoadOptions
 
@@ -133,3 +133,18 @@ def test_max_seq_length_is_a_positive_whole_number() -> None:
             settings_from_dict({"max_seq_length": wrong}, None, ".datatenet.toml")
         assert "max_seq_length" in caught.value.message
         assert "max_seq_length = 256" in caught.value.hint
+
+
+def test_semantic_mode_is_cascade_or_exact_and_reaches_the_analysis_config() -> None:
+    from datatenet.repo.analyses import analysis_config
+
+    settings = settings_from_dict({"semantic_mode": "exact"}, None, ".datatenet.toml")
+    assert settings.semantic_mode == "exact"
+    assert analysis_config(None, settings).semantic_mode == "exact"
+    default = settings_from_dict({}, None, ".datatenet.toml")
+    assert default.semantic_mode is None
+    assert analysis_config(None, default).semantic_mode == "cascade"
+    with pytest.raises(DatatenetError) as caught:
+        settings_from_dict({"semantic_mode": "fast"}, None, ".datatenet.toml")
+    assert "semantic_mode" in caught.value.message and "'fast'" in caught.value.message
+    assert 'semantic_mode = "exact"' in caught.value.hint

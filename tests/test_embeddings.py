@@ -424,11 +424,6 @@ def test_missing_sentence_transformers_is_a_clear_reason(monkeypatch: pytest.Mon
     assert not embedder.loaded
 
 
-def test_no_progress_bar_unless_stderr_is_a_terminal() -> None:
-    assert st._progress_bar(10_000, None) is None  # pytest captures stderr: not a terminal
-    assert st._progress_bar(10, False) is None
-
-
 # -- language ----------------------------------------------------------------------------------
 
 
@@ -592,10 +587,12 @@ def test_open_embedder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shared_d
     assert embedder.name == "sentence-transformers/all-MiniLM-L6-v2|max_seq_length=256|normalized"
     assert embedder.store is not None and embedder.store.directory == tmp_path / "cache"
     assert "paraphrase-multilingual-MiniLM-L12-v2" in note
-    embedder, note = open_embedder("all-MiniLM-L6-v2", max_seq_length=128)
+    assert embedder.device is None  # nothing embedded yet: no model loaded
+    embedder, note = open_embedder("all-MiniLM-L6-v2", max_seq_length=128, quiet=True)
     assert note == "" and embedder.name.endswith("max_seq_length=128|normalized")
-    assert embedder.store is not None
+    assert embedder.store is not None and embedder.progress is not None
     assert embedder.store.directory == tmp_path / "xdg" / "datatenet" / "embeddings"
+    assert not embedder.progress.enabled
 
 
 class FailsOnSecondCall(BagOfWords):

@@ -247,3 +247,50 @@ def test_cache_info_outside_a_repository_shows_the_cache_scan_fills(tmp_path: Pa
     assert info.stdout.startswith(f"{user_cache} (the user's cache")
     signatures = next(line for line in info.stdout.splitlines() if "MinHash" in line)
     assert not signatures.strip().startswith("MinHash signatures: 0 files"), info.stdout
+
+
+def wordy(count: int, seed: int) -> str:
+    """Alpaca JSONL of questions and answers of a few dozen words: seconds of embedding."""
+    import random
+
+    chosen = random.Random(seed)
+    words = [
+        "note",
+        "sync",
+        "export",
+        "folder",
+        "share",
+        "trash",
+        "tag",
+        "search",
+        "phone",
+        "laptop",
+        "page",
+        "list",
+    ]
+    lines = []
+    for _ in range(count):
+        prompt = " ".join(chosen.choices(words, k=20)) + "?"
+        answer = " ".join(chosen.choices(words, k=60)) + "."
+        lines.append(json.dumps({"instruction": prompt, "output": answer}))
+    return "\n".join(lines) + "\n"
+
+
+def test_the_first_semantic_run_shows_the_model_loading_and_an_embedding_bar(
+    tmp_path: Path,
+) -> None:
+    """Item 8: the real model, a cold cache, stderr on a real terminal."""
+    data = tmp_path / "train.jsonl"
+    data.write_text(wordy(300, seed=1), encoding="utf-8")
+    cold = {"XDG_CACHE_HOME": str(tmp_path / "cache"), "HF_HUB_OFFLINE": "1"}
+    done, shown = on_terminal("scan", str(data), "--checks", "semantic", cwd=tmp_path, env=cold)
+    assert done.returncode == 0, shown
+    assert "datatenet: loading" in shown  # a line while the model loads
+    assert "datatenet: embedding" in shown and "texts/s" in shown  # a bar with its rate
+    assert done.stdout  # the findings still go to stdout
+    other = tmp_path / "other.jsonl"  # texts the cache has not seen: the same work, quiet
+    other.write_text(wordy(300, seed=2), encoding="utf-8")
+    done, shown = on_terminal(
+        "--quiet", "scan", str(other), "--checks", "semantic", cwd=tmp_path, env=cold
+    )
+    assert done.returncode == 0 and shown == ""

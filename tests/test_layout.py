@@ -21,7 +21,7 @@ _LAYERS = {
     "Policy": ("gates", "intent"),
     "Analysis": ("analysis",),
     "Embed": ("embeddings",),
-    "Repo": ("repo", "config", "idcache"),
+    "Repo": ("repo", "config", "config_starter", "idcache"),
     "Formats": ("formats",),
     "Sources": ("sources",),
     "Core": ("samples", "version", "diff"),

@@ -71,7 +71,10 @@ def cli(debug: bool, quiet: bool) -> None:
 )
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON document (see docs/json.md).")
 @click.option(
-    "-v", "--verbose", is_flag=True, help="Say how many versions were parsed or came from cache."
+    "-v",
+    "--verbose",
+    is_flag=True,
+    help="Say how many versions were parsed or came from cache, and how the models ran.",
 )
 def diff(
     args: tuple[str, ...],

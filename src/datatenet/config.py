@@ -6,6 +6,7 @@ eval = ["eval/*.jsonl"]
 key = "id"                                     # optional, for every dataset
 format = "alpaca"                              # optional: force a schema for every dataset
 model = "sentence-transformers/all-MiniLM-L6-v2"
+semantic_mode = "cascade"                      # or "exact": every text through the model
 
 [mappings."data/x.jsonl"]                      # a path or a glob
 prompt = "question"                            # canonical name = the file's field
@@ -29,7 +30,7 @@ from __future__ import annotations
 import posixpath
 import re
 import tomllib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -74,6 +75,7 @@ _KNOWN_KEYS = (
     "format",
     "model",
     "max_seq_length",
+    "semantic_mode",
     "mappings",
     "thresholds",
     "gates",
@@ -107,6 +109,7 @@ class Settings:
     schema: str | None = None
     model: str | None = None
     max_seq_length: int | None = None  # tokens the model reads of each text
+    semantic_mode: str | None = None  # "cascade" (None: the default) or "exact"
     mappings: tuple[PathOptions, ...] = ()
     thresholds: Mapping[str, Any] = field(default_factory=_empty_table)
     gates: Mapping[str, Any] = field(default_factory=_empty_table)
@@ -309,6 +312,7 @@ def settings_from_dict(document: Mapping[str, Any], source: Path | None, where: 
         schema=schema,
         model=_string(document, "model", where, 'model = "sentence-transformers/all-MiniLM-L6-v2"'),
         max_seq_length=_positive_int(document, "max_seq_length", where, "max_seq_length = 256"),
+        semantic_mode=_semantic_mode(document, where),
         mappings=_mappings(document, where),
         thresholds=_table(document, "thresholds", where),
         gates=_table(document, "gates", where),
@@ -324,6 +328,20 @@ def _positive_int(document: Mapping[str, Any], key: str, where: str, example: st
         return None
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise _wrong(where, key, "a positive whole number", value, example)
+    return value
+
+
+SEMANTIC_MODES = ("cascade", "exact")  # analysis/base.py: AnalysisConfig.semantic_mode
+
+
+def _semantic_mode(document: Mapping[str, Any], where: str) -> str | None:
+    value = _string(document, "semantic_mode", where, 'semantic_mode = "exact"')
+    if value is not None and value not in SEMANTIC_MODES:
+        raise DatatenetError(
+            f"{where}: `semantic_mode` must be one of {', '.join(SEMANTIC_MODES)}, not {value!r}",
+            '"cascade" (the default) lets static embeddings choose what the model confirms; '
+            '"exact" embeds every text with the model: semantic_mode = "exact"',
+        )
     return value
 
 
@@ -365,76 +383,3 @@ def _mappings(document: Mapping[str, Any], where: str) -> tuple[PathOptions, ...
             PathOptions(pattern, MappingProxyType(mapping), table.get("key"), table.get("format"))
         )
     return tuple(entries)
-
-
-def starter_config(data_files: Iterable[str], pointers: Iterable[str] = ()) -> str:
-    """A commented `.datatenet.toml` for a repository holding these dataset files and pointers."""
-    from datatenet.gates import DEFAULT_GATES
-
-    globs: list[str] = []
-    for path in sorted(data_files):
-        directory = posixpath.dirname(path)
-        name = posixpath.basename(path).lower()
-        suffixes = [s for s in sorted(DATASET_SUFFIXES, key=len, reverse=True) if name.endswith(s)]
-        if not suffixes:
-            continue
-        suffix = suffixes[0]
-        glob = f"{directory}/*{suffix}" if directory else f"*{suffix}"
-        if glob not in globs:
-            globs.append(glob)
-    for pointer in sorted(pointers):
-        directory = posixpath.dirname(pointer)
-        glob = f"{directory}/*.dvc" if directory else "*.dvc"
-        if glob not in globs:
-            globs.append(glob)
-    lines = [
-        "# datatenet configuration (written by `datatenet init`; edit freely).",
-        "# Which files are training data: data files, .dvc pointers, DVC outputs (globs).",
-        *(
-            ["datasets = [" + ", ".join(f'"{g}"' for g in globs) + "]"]
-            if globs
-            else [
-                "# git tracks no dataset yet: until this is set, every tracked file with a",
-                "# dataset suffix (.jsonl, .json, .csv, .parquet, ...) and every .dvc pointer",
-                "# is watched. `git add` the data, then `datatenet init --force` fills it in.",
-                '# datasets = ["data/*.jsonl"]',
-            ]
-        ),
-        "",
-        "# Held-out evaluation files, checked for contamination by training changes.",
-        '# eval = ["eval/*.jsonl"]',
-        "",
-        "# A field that identifies samples, like a primary key (optional).",
-        '# key = "id"',
-        "",
-        "# Read a file's own field names as canonical ones:",
-        '# [mappings."data/questions.jsonl"]',
-        '# prompt = "question"',
-        '# response = "answer"',
-        "",
-        "# [thresholds]",
-        "# near_duplicate = 0.8",
-        "",
-        "# Commits that add or edit samples state the behaviour they reinforce (a `Reinforces:`",
-        "# trailer); what counts as specific enough, and the behaviours a commit may name:",
-        "# [commit]",
-        "# min_words = 4",
-        "# strict_behaviours = false",
-        "# [behaviours.clarify-first]",
-        '# statement = "When a request is ambiguous, ask one clarifying question first."',
-        "",
-        "# Gates of the pre-commit hook and check-range: error fails the commit, warn only",
-        "# prints. Without a [gates] table these defaults apply (a table replaces them all):",
-        "# [gates]",
-        *(f"# {name} = {_inline_table(spec)}" for name, spec in DEFAULT_GATES.items()),
-        "# and, for example, a warning when a change removes over a fifth of a dataset:",
-        '# removed_share = { max = 0.2, level = "warn" }',
-        "",
-    ]
-    return "\n".join(lines)
-
-
-def _inline_table(spec: Mapping[str, Any]) -> str:
-    parts = [f'{key} = "{value}"' if isinstance(value, str) else f"{key} = {value}"
-             for key, value in spec.items()]  # fmt: skip
-    return "{ " + ", ".join(parts) + " }"

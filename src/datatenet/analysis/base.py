@@ -22,11 +22,16 @@ from datatenet.analysis.measures import Measure, measure_from_json
 from datatenet.analysis.thresholds import Thresholds
 
 if TYPE_CHECKING:
+    from datatenet.analysis.pair_model import PairModel
     from datatenet.analysis.semantic import CorpusVectors
-    from datatenet.embeddings.base import Embedder
+    from datatenet.embeddings.cache import CachedEmbedder
+    from datatenet.progress import Progress
 
 DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 CHECKS = ("exact", "near", "semantic", "conflicts")
+# "cascade": static embeddings propose the pairs, the model embeds only their texts
+# (analysis/pair_model.py); "exact": the model embeds every text.
+SEMANTIC_MODES = ("cascade", "exact")
 EMBEDDINGS_DIR = "embeddings"
 MINHASH_DIR = "minhash"
 
@@ -41,6 +46,8 @@ class AnalysisConfig:
     # or the user's. None: nothing is cached on disk.
     cache_dir: Path | None = None
     options: Mapping[str, Any] = field(default_factory=dict)  # per-analyzer settings
+    semantic_mode: str = SEMANTIC_MODES[0]
+    quiet: bool = False  # no progress on stderr (nor with DATATENET_QUIET=1 in the environment)
 
     @property
     def embeddings_allowed(self) -> bool:
@@ -53,17 +60,22 @@ class Analysis:
     findings: tuple[Finding, ...] = ()
     measures: tuple[Measure, ...] = ()
     notes: tuple[str, ...] = ()
+    # How the analysis ran (the model's runtime and device, what it embedded), for --verbose;
+    # not part of the JSON: an analysis read back from a cache ran nothing.
+    runtime: tuple[str, ...] = ()
 
     @classmethod
     def combine(cls, analyses: Iterable[Analysis]) -> Analysis:
         findings: list[Finding] = []
         measures: list[Measure] = []
         notes: dict[str, None] = {}
+        runtime: dict[str, None] = {}
         for analysis in analyses:
             findings += analysis.findings
             measures += analysis.measures
             notes.update(dict.fromkeys(analysis.notes))
-        return cls(tuple(findings), tuple(measures), tuple(notes))
+            runtime.update(dict.fromkeys(analysis.runtime))
+        return cls(tuple(findings), tuple(measures), tuple(notes), tuple(runtime))
 
     def measure(self, name: str) -> Measure | None:
         return next((m for m in self.measures if m.name == name), None)
@@ -86,17 +98,29 @@ class Analysis:
 
 class Inputs:
     """What the analyzers of one run share: the corpus, the configuration, and what is costly
-    to compute (the embedding vectors), computed on first request and then reused."""
+    to compute (the embedders and the embedding vectors), made on first request and reused."""
 
     def __init__(self, corpus: Corpus, config: AnalysisConfig) -> None:
         self.corpus = corpus
         self.config = config
         self.notes: list[str] = []
-        self._embedder: Embedder | None = None
+        self._progress: Progress | None = None
+        self._embedder: CachedEmbedder | None = None
+        self._fast: CachedEmbedder | None = None
+        self._fast_missing: str | None = None  # why there is no fast stage
         self._vectors: CorpusVectors | None = None
         self._unavailable: str | None = None
 
-    def embedder(self) -> Embedder | None:
+    @property
+    def progress(self) -> Progress:
+        """The run's progress on stderr, shared by the embedders (one bar, not one each)."""
+        if self._progress is None:
+            from datatenet.progress import Progress
+
+            self._progress = Progress(quiet=self.config.quiet or _quiet_requested())
+        return self._progress
+
+    def embedder(self) -> CachedEmbedder | None:
         """The configured model behind the on-disk cache (loaded on the first cache miss), or
         None when the semantic check is off or the model cannot be had (a note says why)."""
         if not self.config.embeddings_allowed or self._unavailable is not None:
@@ -104,23 +128,41 @@ class Inputs:
         if self._embedder is None:
             from datatenet.embeddings.base import EmbeddingsUnavailable
             from datatenet.embeddings.open import open_embedder
+            from datatenet.embeddings.st import DEFAULT_MAX_SEQ_LENGTH
 
-            directory = self.config.cache_dir / EMBEDDINGS_DIR if self.config.cache_dir else None
             texts = (t for item in self.corpus.everyone for t in (item.prompt, item.response))
-            kwargs = {}
-            if self.config.max_seq_length is not None:
-                kwargs["max_seq_length"] = self.config.max_seq_length
+            length = self.config.max_seq_length or DEFAULT_MAX_SEQ_LENGTH
             try:
-                self._embedder, note = open_embedder(self.config.model, directory, texts, **kwargs)
+                self._embedder, note = open_embedder(
+                    self.config.model,
+                    self._embeddings_dir(),
+                    texts,
+                    max_seq_length=length,
+                    progress=self.progress,
+                )
             except EmbeddingsUnavailable as exc:
-                self._skip(exc.reason)
+                self.skip(exc.reason)
                 return None
             if note:
                 self.notes.append(note)
         return self._embedder
 
+    def fast_embedder(self) -> CachedEmbedder | None:
+        """The static model distilled from the configured one (the cascade's fast stage, cached
+        like the model's vectors), or None: the exact mode, no model, or no fast stage here."""
+        if self.config.semantic_mode != "cascade" or self.embedder() is None:
+            return None
+        if self._fast is None and self._fast_missing is None:
+            from datatenet.embeddings.open import open_fast_embedder
+
+            self._fast, self._fast_missing = open_fast_embedder(
+                self.config.model, self._embeddings_dir(), progress=self.progress
+            )
+        return self._fast
+
     def vectors(self) -> CorpusVectors | None:
-        """The prompt and answer vectors of the corpus, or None (see `embedder`)."""
+        """The model's prompt and answer vectors of the whole corpus (every text embedded), or
+        None (see `embedder`)."""
         if self._vectors is None:
             embedder = self.embedder()
             if embedder is None:
@@ -131,18 +173,63 @@ class Inputs:
             try:
                 self._vectors = corpus_vectors(self.corpus, embedder)
             except EmbeddingsUnavailable as exc:
-                self._skip(exc.reason)
+                self.skip(exc.reason)
                 return None
         return self._vectors
 
-    def _skip(self, reason: str) -> None:
+    def pair_model(self) -> PairModel | None:
+        """The model as the pair analysis uses it (analysis/pair_model.py): through the
+        cascade, or every text embedded (the exact mode, or when the whole corpus is embedded
+        anyway); None without a model."""
+        embedder = self.embedder()
+        if embedder is None:
+            return None
+        from datatenet.analysis.pair_model import PairModel, RowVectors
+
+        if self.config.semantic_mode == "exact" or self._vectors is not None:
+            vectors = self.vectors()
+            if vectors is None:
+                return None
+            return PairModel(self.config.model, RowVectors.of(self.corpus, vectors, embedder))
+        fast = self.fast_embedder()
+        model = PairModel(self.config.model, RowVectors(self.corpus, embedder), fast, self.progress)
+        if fast is None:
+            model.why = f"no fast stage: {self._fast_missing}"
+        return model
+
+    def skip(self, reason: str) -> None:
+        """No embeddings in this run: the note says why."""
         self._unavailable = reason
         overlap = "; conflicts compare answers by word overlap"
         fallback = overlap if "conflicts" in self.config.checks else ""
         self.notes.append(f"semantic checks skipped: {reason}{fallback}")
 
+    def runtime(self) -> tuple[str, ...]:
+        """What ran, for --verbose: each embedder's runtime and device, and its work."""
+        lines = []
+        for what, embedder in (("model", self._embedder), ("fast stage", self._fast)):
+            if embedder is None or not (embedder.hits or embedder.misses):
+                continue
+            device = embedder.device or "not loaded (every text came from the cache)"
+            why = getattr(embedder.inner, "note", "")
+            lines.append(
+                f"{what} {embedder.name.split('|', 1)[0]}: {device}{f' ({why})' if why else ''};"
+                f" {embedder.misses:,} texts embedded, {embedder.hits:,} from the cache"
+            )
+        return tuple(lines)
+
     def minhash_dir(self) -> Path | None:
         return self.config.cache_dir / MINHASH_DIR if self.config.cache_dir else None
+
+    def _embeddings_dir(self) -> Path | None:
+        return self.config.cache_dir / EMBEDDINGS_DIR if self.config.cache_dir else None
+
+
+def _quiet_requested() -> bool:
+    """DATATENET_QUIET=1 (or any value but 0) silences progress, as `--quiet` does."""
+    import os
+
+    return os.environ.get("DATATENET_QUIET", "0").strip().lower() not in ("", "0", "false", "no")
 
 
 class Analyzer(Protocol):

@@ -24,7 +24,8 @@ Cosines count only where the model reads the texts' language and neither text is
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 
 from datatenet.analysis.corpus import Item
 from datatenet.analysis.decisive import Comparison, compare_answers, compare_questions
@@ -45,6 +46,17 @@ class Evidence:
     question_cosine: float | None = None  # of the last user turns
     answer_cosine: float | None = None  # of the (chosen) answers
 
+    @classmethod
+    def of(cls, known: Mapping[str, float]) -> Evidence:
+        """From what the tiers and the model gathered on a pair (analysis/pair_verdicts.py)."""
+        return cls(
+            bool(known.get("same_prompt")),
+            known.get("jaccard"),
+            known.get("prompt_cosine"),
+            known.get("question_cosine"),
+            known.get("answer_cosine"),
+        )
+
 
 @dataclass(frozen=True)
 class Verdict:
@@ -59,9 +71,52 @@ class Verdict:
 
 def judge(new: Item, other: Item, evidence: Evidence, thresholds: Thresholds) -> Verdict | None:
     """The verdict on a new sample against another (exact copies are decided before)."""
-    kinds = _data_kind(new), _data_kind(other)
+    return _judge(new, other, evidence, thresholds, *_compared(new, other))
+
+
+# The model's cosines a verdict can rest on, at the values that take every branch of `judge`:
+# each is compared with thresholds only, and "same question" (prompt and question cosines high),
+# a diverging answer (answer cosine low) and the semantic score (their minimum) are the branches.
+_PROBES = ((1.0, 1.0, 1.0), (0.0, 0.0, 0.0), (1.0, 1.0, 0.0), (0.0, 0.0, 1.0))
+
+
+def settled_without_model(
+    new: Item, other: Item, evidence: Evidence, thresholds: Thresholds
+) -> bool:
+    """Whether the verdict on a pair is the same whatever the model's cosines, and without
+    them: then the model need not embed its texts (analysis/pair_model.py). `evidence` is the
+    lexical evidence; a cosine is probed where the model would give one (neither text empty)."""
+    compared = _compared(new, other)
+    prompts = bool(new.prompt.strip() and other.prompt.strip())
+    answers = bool(new.response.strip() and other.response.strip())
+    verdict = _judge(new, other, evidence, thresholds, *compared)
+    for prompt, question, answer in _PROBES:
+        probed = replace(
+            evidence,
+            prompt_cosine=prompt if prompts else None,
+            question_cosine=question if prompts else None,
+            answer_cosine=answer if answers else None,
+        )
+        if _judge(new, other, probed, thresholds, *compared) != verdict:
+            return False
+    return True
+
+
+def _compared(new: Item, other: Item) -> tuple[Comparison, Comparison]:
     answers = compare_answers(other.response, new.response)
     questions = compare_questions(other.last_turn, new.last_turn, (other.response, new.response))
+    return answers, questions
+
+
+def _judge(
+    new: Item,
+    other: Item,
+    evidence: Evidence,
+    thresholds: Thresholds,
+    answers: Comparison,
+    questions: Comparison,
+) -> Verdict | None:
+    kinds = _data_kind(new), _data_kind(other)
     same, how = _same_question(evidence, questions, thresholds)
     if same and kinds[0] == kinds[1] == "sft":
         conflict = _answer_conflict(new, other, answers, evidence, thresholds, how)

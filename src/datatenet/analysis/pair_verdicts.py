@@ -20,14 +20,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-import numpy as np
-
 from datatenet.analysis.corpus import Corpus, Item
 from datatenet.analysis.findings import Finding
 from datatenet.analysis.pair_judge import Evidence, Verdict, judge
+from datatenet.analysis.pair_model import PairModel, add_model_evidence
 from datatenet.analysis.semantic import CorpusVectors
 from datatenet.analysis.thresholds import Thresholds
-from datatenet.embeddings.language import covers
 
 CHECK_OF_KIND = {
     "exact-duplicate": "exact",
@@ -46,10 +44,18 @@ def pair_findings(
     vectors: CorpusVectors | None = None,
     model: str | None = None,
     minhash_dir: Path | None = None,
+    *,
+    pair_model: PairModel | None = None,
 ) -> list[Finding]:
-    """Every finding of the pair analysis (see the module's docstring). `vectors` and `model`
-    (from the `semantic` check) add the model's evidence; `minhash_dir` caches the near tier."""
+    """Every finding of the pair analysis (see the module's docstring). The model's evidence
+    (from the `semantic` check): `vectors` of the whole corpus by `model`, or `pair_model`
+    (analysis/pair_model.py: every text, or through the cascade); `minhash_dir` caches the
+    near tier."""
     from datatenet.analysis.duplicates import lexical_tiers
+    from datatenet.analysis.pair_model import RowVectors
+
+    if pair_model is None and vectors is not None and model is not None:
+        pair_model = PairModel(model, RowVectors.of(corpus, vectors))
 
     if not corpus.new:
         return []
@@ -64,8 +70,8 @@ def pair_findings(
         near_findings[(pair.position, pair.other)] = pair.finding
     for position, other in _same_prompts(corpus):
         evidence.setdefault((position, other), {})["same_prompt"] = 1.0
-    if vectors is not None and model is not None:
-        _add_cosines(evidence, corpus, vectors, model, thresholds)
+    if pair_model is not None:
+        add_model_evidence(evidence, corpus, tiers.groups, pair_model, thresholds)
     verdicts: dict[tuple[int, int], Verdict] = {}
     if "conflicts" in checks:
         verdicts.update(_literal_conflicts(corpus))
@@ -89,22 +95,12 @@ def pair_findings(
         near_only = set(known) == {"jaccard"}
         if near_only and position in near_found:
             continue
-        found = judge(everyone[position], everyone[other], _evidence(known), thresholds)
+        found = judge(everyone[position], everyone[other], Evidence.of(known), thresholds)
         if found is not None:
             verdicts[(position, other)] = found
             if near_only:
                 near_found.add(position)
     return _select(corpus, checks, tiers.exact, verdicts, near_findings)
-
-
-def _evidence(known: dict[str, float]) -> Evidence:
-    return Evidence(
-        bool(known.get("same_prompt")),
-        known.get("jaccard"),
-        known.get("prompt_cosine"),
-        known.get("question_cosine"),
-        known.get("answer_cosine"),
-    )
 
 
 def _same_prompts(corpus: Corpus) -> list[tuple[int, int]]:
@@ -119,49 +115,6 @@ def _same_prompts(corpus: Corpus) -> list[tuple[int, int]]:
         pairs += [(offset + index, other) for other in members]
         members.append(offset + index)
     return pairs
-
-
-def _add_cosines(
-    evidence: dict[tuple[int, int], dict[str, float]],
-    corpus: Corpus,
-    vectors: CorpusVectors,
-    model: str,
-    thresholds: Thresholds,
-) -> None:
-    """The cosines of every pair already proposed, and of every pair of prompts close enough
-    to matter, where the model reads both samples and no text compared is empty."""
-    from datatenet.embeddings.search import pairs_above
-
-    everyone = corpus.everyone
-    offset = len(corpus.existing)
-    floor = min(
-        thresholds.possible_duplicate,
-        thresholds.semantic_same_result,
-        thresholds.semantic_duplicate,
-        thresholds.conflict_prompt,
-    )
-    searches: list[tuple[np.ndarray | None, int]] = [(None, offset)]
-    if offset:
-        searches.insert(0, (vectors.existing_prompts, 0))
-    for base, shift in searches:
-        rows, columns, _ = pairs_above(vectors.new_prompts, base, floor)
-        for row, column in zip(rows.tolist(), columns.tolist(), strict=True):
-            evidence.setdefault((offset + row, shift + column), {})
-    readable = [covers(model, f"{item.prompt}\n{item.response}") for item in everyone]
-    prompts, answers, turns = vectors.prompts, vectors.answers, vectors.last_turns
-    for (position, other), known in evidence.items():
-        one, two = everyone[position], everyone[other]
-        if not (readable[position] and readable[other]):
-            continue
-        if one.prompt.strip() and two.prompt.strip():
-            known["prompt_cosine"] = _cosine(prompts, position, other)
-            known["question_cosine"] = _cosine(turns, position, other)
-        if one.response.strip() and two.response.strip():
-            known["answer_cosine"] = _cosine(answers, position, other)
-
-
-def _cosine(vectors: np.ndarray, one: int, two: int) -> float:
-    return min(1.0, max(0.0, float(vectors[one] @ vectors[two])))
 
 
 def _literal_conflicts(corpus: Corpus) -> dict[tuple[int, int], Verdict]:

@@ -17,15 +17,23 @@ class PairVerdicts:
 
     def analyse(self, inputs: Inputs) -> Analysis:
         from datatenet.analysis.pair_verdicts import pair_findings
+        from datatenet.embeddings.base import EmbeddingsUnavailable
 
-        vectors = inputs.vectors()
-        model = inputs.config.model if vectors is not None else None
-        findings = pair_findings(
-            inputs.corpus,
-            inputs.config.checks,
-            inputs.config.thresholds,
-            vectors,
-            model,
-            inputs.minhash_dir(),
-        )
-        return Analysis(tuple(findings))
+        model = inputs.pair_model()
+        config = inputs.config
+        try:
+            findings = pair_findings(
+                inputs.corpus,
+                config.checks,
+                config.thresholds,
+                minhash_dir=inputs.minhash_dir(),
+                pair_model=model,
+            )
+        except EmbeddingsUnavailable as exc:  # the model failed on the texts it was given
+            inputs.skip(exc.reason)
+            model = None
+            findings = pair_findings(
+                inputs.corpus, config.checks, config.thresholds, minhash_dir=inputs.minhash_dir()
+            )
+        summary = model.summary() if model is not None else ""
+        return Analysis(tuple(findings), runtime=(summary,) if summary else ())

@@ -95,4 +95,6 @@ def analyse(corpus: Corpus, config: AnalysisConfig) -> Analysis:
             checks = ", ".join(sorted(chosen))
             with progress.status(f"{checks} ({len(corpus.new)} new)", delay=STATUS_DELAY_S):
                 results.append(analyzer.analyse(inputs))
-    return Analysis.combine([*results, Analysis(notes=tuple(inputs.notes))])
+    return Analysis.combine(
+        [*results, Analysis(notes=tuple(inputs.notes), runtime=inputs.runtime())]
+    )

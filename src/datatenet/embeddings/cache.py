@@ -26,7 +26,7 @@ import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -36,6 +36,7 @@ import numpy.typing as npt
 import xxhash
 
 from datatenet.embeddings.base import Embedder
+from datatenet.progress import Progress
 
 FORMAT = 1
 FILENAME = f"vectors-v{FORMAT}.sqlite3"  # another format: another file, no fight over one
@@ -337,15 +338,26 @@ class CachedEmbedder:
     through float16, so results do not depend on whether a cache was used).
     """
 
-    def __init__(self, inner: Embedder, directory: Path | None) -> None:
+    def __init__(
+        self, inner: Embedder, directory: Path | None, progress: Progress | None = None
+    ) -> None:
         self.inner = inner
         self.store = VectorStore(directory) if directory is not None else None
+        # the bar over the texts the cache misses; the model inside advances it
+        self.progress = progress if progress is not None else getattr(inner, "progress", None)
         self.hits = 0  # texts served from the cache (distinct texts), over this object's life
         self.misses = 0  # texts the model embedded
 
     @property
     def name(self) -> str:
         return self.inner.name
+
+    @property
+    def device(self) -> str | None:
+        """The runtime and device the model ran on (e.g. "cpu (onnxruntime, 2 threads)"), or
+        None when it never ran: every text came from the cache."""
+        device = getattr(self.inner, "device", None)
+        return device if isinstance(device, str) else None
 
     @property
     def problem(self) -> str | None:
@@ -382,20 +394,29 @@ class CachedEmbedder:
         # Embedded and stored chunk by chunk (shortest texts first, so batches stay alike in
         # length): an interrupted first run over a large dataset keeps what it embedded.
         by_length = sorted(missing.tolist(), key=lambda i: len(distinct[i]))
-        for start in range(0, len(by_length), MISS_CHUNK):
-            chunk = np.asarray(by_length[start : start + MISS_CHUNK], dtype=np.intp)
-            fresh = self.inner.embed([distinct[i] for i in chunk])
-            rounded = _unit(np.asarray(fresh, dtype=np.float32)).astype(np.float16)
-            if out is None or out.shape[1] != rounded.shape[1]:
-                out = np.zeros((len(distinct), rounded.shape[1]), dtype=np.float32)
-            out[chunk] = rounded
-            sound = np.isfinite(_norms(out[chunk]))
-            if self.store is not None and sound.any():
-                self.store.put(name, keys[chunk[sound]], highs[chunk[sound]], rounded[sound])
+        with self._bar(len(by_length)):
+            for start in range(0, len(by_length), MISS_CHUNK):
+                chunk = np.asarray(by_length[start : start + MISS_CHUNK], dtype=np.intp)
+                fresh = self.inner.embed([distinct[i] for i in chunk])
+                rounded = _unit(np.asarray(fresh, dtype=np.float32)).astype(np.float16)
+                if out is None or out.shape[1] != rounded.shape[1]:
+                    out = np.zeros((len(distinct), rounded.shape[1]), dtype=np.float32)
+                out[chunk] = rounded
+                sound = np.isfinite(_norms(out[chunk]))
+                if self.store is not None and sound.any():
+                    self.store.put(name, keys[chunk[sound]], highs[chunk[sound]], rounded[sound])
         if out is None:  # no texts at all
             return np.zeros((0, 0), dtype=np.float32)
         out = _unit(out)
         return out if len(distinct) == len(texts) else out[np.asarray(positions, dtype=np.intp)]
+
+    def _bar(self, total: int) -> AbstractContextManager[None]:
+        if self.progress is None or not total:
+            return nullcontext()
+        prepare = getattr(self.inner, "prepare", None)
+        if prepare is not None:
+            prepare()  # load the model first: its status line, then the bar
+        return self.progress.bar(total, getattr(self.inner, "label", "embedding"))
 
 
 def text_keys(texts: Sequence[str], name: str) -> tuple[Int64s, UInt64s]:

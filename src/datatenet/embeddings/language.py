@@ -44,7 +44,7 @@ def cjk_share(texts: Iterable[str], limit: int = SAMPLE_CHARS) -> float:
         text = text[: limit - seen]
         seen += len(text)
         cjk += len(_CJK.findall(text))
-        letters += sum(1 for char in text if char.isalpha())
+        letters += sum(map(str.isalpha, text))
         if seen >= limit:
             break
     return cjk / letters if letters else 0.0
@@ -53,7 +53,9 @@ def cjk_share(texts: Iterable[str], limit: int = SAMPLE_CHARS) -> float:
 def covers(model: str, text: str) -> bool:
     """Whether the model reads the language a text is mostly written in: False for a mostly
     CJK text and an English-only model (its vectors would pair unrelated texts)."""
-    return not is_english_only(model) or cjk_share((text,)) <= MOSTLY
+    if not is_english_only(model) or _CJK.search(text) is None:
+        return True  # (no CJK character: no need to count the letters)
+    return cjk_share((text,)) <= MOSTLY
 
 
 def language_warning(texts: Iterable[str], model: str) -> str | None:

@@ -107,20 +107,10 @@ def best_matches(
     Pairs with equal keys (`query_keys[i] == base_keys[j]`, e.g. the same sample id) are skipped.
     With `base=None` the queries are searched among themselves (`query_keys` for both sides).
     """
-    views_q = [_as_vectors(view) for view in queries]
-    if not views_q:
-        raise ValueError("at least one view is needed")
+    views_q, views_b = _check_views(queries, base)
     same = base is None
-    views_b = views_q if base is None else [_as_vectors(view) for view in base]
-    if len(views_b) != len(views_q):
-        raise ValueError("queries and base need the same views")
-    nq, nb = len(views_q[0]), len(views_b[0])
-    if any(len(v) != nq for v in views_q) or any(len(v) != nb for v in views_b):
-        raise ValueError("every view needs one row per item")
-    qkeys = None if query_keys is None else np.asarray(query_keys)
-    bkeys = qkeys if same else (None if base_keys is None else np.asarray(base_keys))
-    if (qkeys is None) != (bkeys is None):
-        raise ValueError("give keys for both sides or for neither")
+    qkeys, bkeys = _keys(same, query_keys, base_keys)
+    nq = len(views_q[0])
 
     index = np.full(nq, -1, dtype=np.intp)
     score = np.full(nq, _NEG, dtype=np.float32)
@@ -131,14 +121,7 @@ def best_matches(
         rows = np.flatnonzero(tile.max(axis=1) >= limit)
         if not len(rows):
             continue
-        per_view = [tile[rows]]
-        for vq, vb in zip(views_q[1:], views_b[1:], strict=True):
-            per_view.append(vq[r0 + rows] @ vb[c0:c1].T)
-        joint = per_view[0].copy()
-        for other in per_view[1:]:
-            np.minimum(joint, other, out=joint)
-        if qkeys is not None and bkeys is not None:
-            joint[qkeys[r0 + rows][:, None] == bkeys[None, c0:c1]] = _NEG
+        per_view, joint = _joint(tile, rows, r0, c0, c1, views_q, views_b, qkeys, bkeys)
         best = joint.argmax(axis=1)
         values = joint[np.arange(len(rows)), best]
         better = (values >= limit) & (values > score[r0 + rows])
@@ -151,6 +134,96 @@ def best_matches(
         for v, scores in enumerate(per_view):
             found[targets, v] = scores[local, cols]
     return Matches(index, score, found)
+
+
+def _check_views(
+    queries: Sequence[npt.ArrayLike], base: Sequence[npt.ArrayLike] | None
+) -> tuple[list[Vectors], list[Vectors]]:
+    views_q = [_as_vectors(view) for view in queries]
+    if not views_q:
+        raise ValueError("at least one view is needed")
+    views_b = views_q if base is None else [_as_vectors(view) for view in base]
+    if len(views_b) != len(views_q):
+        raise ValueError("queries and base need the same views")
+    nq, nb = len(views_q[0]), len(views_b[0])
+    if any(len(v) != nq for v in views_q) or any(len(v) != nb for v in views_b):
+        raise ValueError("every view needs one row per item")
+    return views_q, views_b
+
+
+def _keys(
+    same: bool, query_keys: npt.ArrayLike | None, base_keys: npt.ArrayLike | None
+) -> tuple[npt.NDArray[np.generic] | None, npt.NDArray[np.generic] | None]:
+    qkeys = None if query_keys is None else np.asarray(query_keys)
+    bkeys = qkeys if same else (None if base_keys is None else np.asarray(base_keys))
+    if (qkeys is None) != (bkeys is None):
+        raise ValueError("give keys for both sides or for neither")
+    return qkeys, bkeys
+
+
+def _joint(
+    tile: Vectors,
+    rows: npt.NDArray[np.intp],
+    r0: int,
+    c0: int,
+    c1: int,
+    views_q: list[Vectors],
+    views_b: list[Vectors],
+    qkeys: npt.NDArray[np.generic] | None,
+    bkeys: npt.NDArray[np.generic] | None,
+) -> tuple[list[Vectors], Vectors]:
+    """The cosines of tile rows `rows` in every view, and their minimum with pairs of equal
+    keys masked out."""
+    per_view = [tile[rows]]
+    for vq, vb in zip(views_q[1:], views_b[1:], strict=True):
+        per_view.append(vq[r0 + rows] @ vb[c0:c1].T)
+    joint = per_view[0].copy()
+    for other in per_view[1:]:
+        np.minimum(joint, other, out=joint)
+    if qkeys is not None and bkeys is not None:
+        joint[qkeys[r0 + rows][:, None] == bkeys[None, c0:c1]] = _NEG
+    return per_view, joint
+
+
+def joint_pairs_above(
+    queries: Sequence[npt.ArrayLike],
+    base: Sequence[npt.ArrayLike] | None,
+    threshold: float,
+    *,
+    query_keys: npt.ArrayLike | None = None,
+    base_keys: npt.ArrayLike | None = None,
+    earlier_only: bool = True,
+    per_query: int | None = None,
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.float32]]:
+    """Every (query, base) pair whose cosines reach `threshold` in *every* view, as (rows,
+    cols, scores) ordered by row then column; the score is the minimum over the views. Views,
+    keys and `base=None` as in `best_matches`. `per_query` keeps only each query's best pairs
+    (ties towards the lower column), which bounds the output on a narrow dataset."""
+    views_q, views_b = _check_views(queries, base)
+    qkeys, bkeys = _keys(base is None, query_keys, base_keys)
+    limit = np.float32(threshold)
+    found: list[tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], Vectors]] = []
+    tiler = _Tiler(views_q[0], None if base is None else views_b[0], earlier_only)
+    for r0, _, c0, c1, tile in tiler.tiles():
+        rows = np.flatnonzero(tile.max(axis=1) >= limit)
+        if not len(rows):
+            continue
+        _, joint = _joint(tile, rows, r0, c0, c1, views_q, views_b, qkeys, bkeys)
+        local, cols = np.nonzero(joint >= limit)
+        found.append((r0 + rows[local], c0 + cols, joint[local, cols]))
+    if not found:
+        empty = np.zeros(0, dtype=np.intp)
+        return empty, empty.copy(), np.zeros(0, dtype=np.float32)
+    r = np.concatenate([f[0] for f in found])
+    c = np.concatenate([f[1] for f in found])
+    s = np.concatenate([f[2] for f in found])
+    if per_query is not None:
+        order = np.lexsort((c, -s, r))
+        rank = np.arange(len(order)) - np.searchsorted(r[order], r[order])
+        keep = order[rank < per_query]
+        r, c, s = r[keep], c[keep], s[keep]
+    order = np.lexsort((c, r))
+    return r[order], c[order], s[order]
 
 
 def top_k(

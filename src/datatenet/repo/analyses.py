@@ -78,6 +78,8 @@ def analysis_config(
 ) -> AnalysisConfig:
     """Checks from the command line; thresholds, model and the analyses' own settings from the
     configuration; what the commit states, for the analyses that hold a change against it."""
+    from dataclasses import replace
+
     from datatenet.analysis.base import DEFAULT_MODEL, AnalysisConfig
     from datatenet.analysis.registry import parse_checks
     from datatenet.analysis.thresholds import Thresholds
@@ -96,7 +98,8 @@ def analysis_config(
         options["behaviours"] = {key: dict(value) for key, value in settings.behaviours.items()}
     thresholds = Thresholds.from_config(settings.thresholds)
     model = settings.model or DEFAULT_MODEL
-    return AnalysisConfig(chosen, thresholds, model, settings.max_seq_length, cache_dir, options)
+    config = AnalysisConfig(chosen, thresholds, model, settings.max_seq_length, cache_dir, options)
+    return replace(config, semantic_mode=settings.semantic_mode or config.semantic_mode)
 
 
 def analyses_options(table: Mapping[str, Any], where: str = "config") -> dict[str, Any]:
@@ -241,6 +244,7 @@ def _cache_path(config: AnalysisConfig, diff: RepoDiff) -> Path | None:
             repr(config.thresholds),
             config.model,
             config.max_seq_length,
+            config.semantic_mode,  # the cascade may miss a pair the model alone finds
             orjson.dumps(config.options, option=orjson.OPT_SORT_KEYS, default=str).decode(),
             CANONICAL_VERSION,
             __version__,

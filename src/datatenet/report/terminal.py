@@ -133,11 +133,14 @@ def _meta(sample: Sample) -> str:
 def render_diff(result: DiffResult, show: int = 0, *, verbose: bool = False) -> str:
     """Two files: the change, its analysis and examples. A repository: every changed dataset
     likewise, then renames, unavailable datasets, untracked files left out, and (verbose) what
-    the id cache saved."""
+    the id cache saved and how the models ran."""
     if result.repository is None:
         (dataset,) = result.datasets
-        return "\n".join(_dataset_lines(dataset, show, None, result.checked))
-    return _render_repo_diff(result, result.repository, show, verbose)
+        text = "\n".join(_dataset_lines(dataset, show, None, result.checked))
+    else:
+        text = _render_repo_diff(result, result.repository, show, verbose)
+    ran = dict.fromkeys(line for d in result.datasets for line in d.analysis.runtime)
+    return text + "".join(f"\n{inert(line, 300)}" for line in ran if verbose)
 
 
 def _dataset_lines(

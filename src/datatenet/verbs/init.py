@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from datatenet.config import CONFIG_FILE, Settings, load_settings, starter_config
+from datatenet.config import CONFIG_FILE, Settings, load_settings
+from datatenet.config_starter import starter_config
 from datatenet.errors import DatatenetError
 from datatenet.results.install import Initialized
 

@@ -1,0 +1,195 @@
+"""The cold semantic run: today's path, the confirming model alone, and the cascade.
+
+The dataset is the one of bench/dup_e2e_bench.py (real prompts and answers from ../shared/data,
+each prompt given a context line from another sample): `--samples` of it, in one JSONL file.
+Every measurement is a fresh process timed end to end (interpreter, imports, model load), with
+an empty vector cache, running the analyses as `datatenet scan --checks semantic` does
+(analysis/registry.py) with the models under the user cache (XDG_CACHE_HOME in bench/_work):
+
+1. one-time costs: exporting the model to ONNX and distilling the static model (into a fresh
+   directory; later runs find them under the user's cache);
+2. today's path: `datatenet scan --checks semantic` (sentence-transformers, every text) on the
+   first `--slice` samples, extrapolated to `--samples` in proportion to the distinct texts
+   (the search is a small part), said so in the output;
+3. the confirming model alone (ONNX Runtime, every text: `semantic_mode = "exact"`), on the
+   same slice, extrapolated the same way;
+4. the cascade on the whole dataset (`semantic_mode = "cascade"`, analysis/pair_model.py):
+   static stage, candidate search, the model on the texts of the pairs left open only;
+5. a change of `--new` unseen samples against the whole dataset, its texts cached by step 4:
+   the cold path of a commit hook, model load included (target 10 s).
+
+Usage: python bench/fast_embed_bench.py [--samples 20000] [--slice 2000] [--new 200]
+       [--before-src ../main/src] [--models ~/.cache/datatenet/models] [--skip-today]
+The machine is shared: figures are provisional; rerun in a quiet period.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / "bench" / "_work" / "fast_embed"
+sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT / "src"))
+
+RUN = """
+import json, sys, time
+start = time.perf_counter()
+from pathlib import Path
+from datatenet.analysis.base import AnalysisConfig
+from datatenet.analysis.corpus import Corpus, corpus_of_version
+from datatenet.analysis.registry import analyse
+from datatenet.formats.load import LoadOptions, load_file
+mode, data, old, cache = sys.argv[1:5]
+new = corpus_of_version(load_file(Path(data), LoadOptions())).new
+existing = corpus_of_version(load_file(Path(old), LoadOptions())).new if old != "-" else ()
+config = AnalysisConfig(
+    frozenset({"semantic"}), cache_dir=Path(cache), semantic_mode=mode, quiet=True
+)
+analysis = analyse(Corpus(new, existing), config)
+heavy = [m for m in ("torch", "transformers", "sentence_transformers") if m in sys.modules]
+print(json.dumps({
+    "seconds": time.perf_counter() - start, "findings": len(analysis.findings),
+    "runtime": list(analysis.runtime), "notes": list(analysis.notes), "heavy": heavy,
+}))
+"""
+
+ONE_TIME = """
+import sys, time
+from pathlib import Path
+from datatenet.progress import QUIET
+from datatenet.embeddings.runtime import ModelEmbedder
+from datatenet.embeddings.static import StaticEmbedder
+kind, models = sys.argv[1], Path(sys.argv[2])
+start = time.perf_counter()
+if kind == "export":
+    model = ModelEmbedder(artifacts=models, runtime="onnx", progress=QUIET)
+    model.embed(["export"])
+    assert model.note == "", model.note
+else:
+    StaticEmbedder(artifacts=models, progress=QUIET).load()
+print(time.perf_counter() - start)
+"""
+
+
+def write_dataset(path: Path, rows: list[dict[str, Any]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+
+
+def distinct_texts(rows: list[dict[str, Any]]) -> int:
+    return len({text for row in rows for text in (row["instruction"], row["output"])})
+
+
+def timed(command: list[str], env: dict[str, str], cwd: Path) -> tuple[float, str]:
+    start = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, env=env, cwd=cwd, check=False)
+    seconds = time.perf_counter() - start
+    if done.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(command)} failed:\n{done.stderr[-3000:]}")
+    return seconds, done.stdout
+
+
+def harness(
+    mode: str, data: Path, old: Path | None, env: dict[str, str], cache: Path | None = None
+) -> dict[str, Any]:
+    """One cold run of the analyses in a fresh process; `cache`: the vector cache to use (a
+    new, empty one when None)."""
+    cache = cache or Path(tempfile.mkdtemp(prefix="vectors-", dir=WORK))
+    seconds, out = timed(
+        [sys.executable, "-c", RUN, mode, str(data), str(old or "-"), str(cache)], env, WORK
+    )
+    report: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    report["wall"] = seconds
+    report["cache"] = cache
+    return report
+
+
+def ran(report: dict[str, Any]) -> str:
+    return "; ".join(report["runtime"]) + f"; model stack imported: {report['heavy'] or 'none'}"
+
+
+def main() -> None:
+    from dup_e2e_bench import samples
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--samples", type=int, default=20_000)
+    parser.add_argument("--slice", type=int, default=2_000)
+    parser.add_argument("--new", type=int, default=200)
+    parser.add_argument("--skip-today", action="store_true", help="skip step 2 (slow)")
+    parser.add_argument(
+        "--models", type=Path, help="an export and distillation made before: skip step 1"
+    )
+    parser.add_argument(
+        "--before-src",
+        type=Path,
+        default=ROOT / "src",
+        help="the source tree of today's path (e.g. ../main/src before this change is merged)",
+    )
+    args = parser.parse_args()
+    shutil.rmtree(WORK, ignore_errors=True)
+    WORK.mkdir(parents=True)
+    env = dict(os.environ, HF_HUB_OFFLINE="1", XDG_CACHE_HOME=str(WORK / "xdg"))
+    env["PYTHONPATH"] = str(ROOT / "src")
+    rows = samples(args.samples + args.new, seed=1)
+    data, part, change = WORK / "train.jsonl", WORK / "slice.jsonl", WORK / "new.jsonl"
+    write_dataset(data, rows[: args.samples])
+    write_dataset(part, rows[: args.slice])
+    write_dataset(
+        change, [dict(r, instruction=f"{r['instruction']} (v2)") for r in rows[args.samples :]]
+    )
+    # the work grows with the distinct texts (the dataset repeats answers), not the samples
+    scale = distinct_texts(rows[: args.samples]) / distinct_texts(rows[: args.slice])
+    print(f"dataset: {args.samples:,} samples ({2 * args.samples:,} texts) from ../shared/data")
+    models = WORK / "xdg" / "datatenet" / "models"
+    if args.models:
+        models.parent.mkdir(parents=True)
+        models.symlink_to(args.models.expanduser().resolve())
+    for kind in () if args.models else ("export", "distill"):
+        seconds, _ = timed([sys.executable, "-c", ONE_TIME, kind, str(models)], env, WORK)
+        print(f"one-time {kind}: {seconds:.1f} s (fresh process, imports included)")
+    if not args.skip_today:
+        # outside any git repository: inside one, `scan` would use its (warm) vector cache
+        outside = Path(tempfile.mkdtemp(prefix="fast-embed-"))
+        shutil.copy(part, outside / part.name)
+        before = dict(env, PYTHONPATH=str(args.before_src.resolve()))
+        seconds, _ = timed(
+            [sys.executable, "-m", "datatenet", "scan", part.name, "--checks", "semantic"],
+            before,
+            outside,
+        )
+        shutil.rmtree(outside)
+        print(
+            f"today's path (sentence-transformers, every text), {args.slice:,} samples: "
+            f"{seconds:.1f} s; extrapolated to {args.samples:,}: {seconds * scale:.0f} s"
+        )
+    alone = harness("exact", part, None, env)
+    print(
+        f"model alone, {args.slice:,} samples: {alone['wall']:.1f} s; extrapolated to "
+        f"{args.samples:,}: {alone['wall'] * scale:.0f} s\n  {ran(alone)}"
+    )
+    full = harness("cascade", data, None, env)
+    print(
+        f"cascade, {args.samples:,} samples: {full['wall']:.1f} s; {full['findings']} findings"
+        f"\n  {ran(full)}"
+    )
+    # the change: new samples against the dataset, whose texts the cascade run cached
+    change_run = harness("cascade", change, data, env, full["cache"])
+    print(
+        f"change of {args.new} new samples against {args.samples:,} cached: "
+        f"{change_run['wall']:.1f} s end to end (target 10 s); {change_run['findings']} findings"
+        f"\n  {ran(change_run)}"
+    )
+
+
+if __name__ == "__main__":
+    main()
