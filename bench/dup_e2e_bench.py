@@ -90,8 +90,10 @@ def run(command: list[str], cwd: Path) -> tuple[float, str]:
 
 
 def _findings(output: str) -> list[str]:
-    """The report without the verbose line on parsing and caches (which differs, by design)."""
-    return [line for line in output.splitlines() if not line.startswith("versions parsed")]
+    """The report without the verbose lines on parsing, caches and how the models ran (which
+    differ between a cold and a warm run, by design)."""
+    verbose = ("versions parsed", "model ", "fast stage ")
+    return [line for line in output.splitlines() if not line.startswith(verbose)]
 
 
 def staged_run(repo: Path, existing: list[dict[str, Any]], count: int) -> dict[str, Any]:
