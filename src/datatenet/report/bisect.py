@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from datatenet.report.history import dataset_counts_document
 from datatenet.report.terminal import inert, render_findings
 
 if TYPE_CHECKING:
@@ -230,19 +231,7 @@ def facts_document(facts: Facts) -> dict[str, Any]:
         "added": facts.added,
         "removed": facts.removed,
         "modified": facts.modified,
-        "datasets": [
-            {
-                "path": d.path,
-                "old_path": d.old_path,
-                "status": d.status,
-                "added": d.added,
-                "removed": d.removed,
-                "modified": d.modified,
-                "base_samples": d.base_samples,
-                "head_samples": d.head_samples,
-            }
-            for d in facts.datasets
-        ],
+        "datasets": [dataset_counts_document(d) for d in facts.datasets],
         "findings": [finding.to_json() for finding in facts.findings],
         "unreadable": list(facts.unreadable),
     }

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from datatenet.report.terminal import inert
 
 if TYPE_CHECKING:
-    from datatenet.results.history import Blame, BlameLine, LogEntry
+    from datatenet.results.history import Blame, BlameLine, DatasetCounts, LogEntry
 
 JSON_SCHEMA_VERSION = 1
 STATEMENT_WIDTH = 90
@@ -58,6 +58,20 @@ def _stated(behaviour: str | None, statement: str | None) -> str:
     return inert(statement, STATEMENT_WIDTH) if statement else "(no statement)"
 
 
+def dataset_counts_document(counts: DatasetCounts) -> dict[str, Any]:
+    """One dataset's counts in a commit, as `log --json` and `bisect --json` show them."""
+    return {
+        "path": counts.path,
+        "old_path": counts.old_path,
+        "status": counts.status,
+        "added": counts.added,
+        "removed": counts.removed,
+        "modified": counts.modified,
+        "base_samples": counts.base_samples,
+        "head_samples": counts.head_samples,
+    }
+
+
 def log_document(entries: Sequence[LogEntry]) -> dict[str, Any]:
     return {
         "version": JSON_SCHEMA_VERSION,
@@ -73,19 +87,7 @@ def log_document(entries: Sequence[LogEntry]) -> dict[str, Any]:
                 "removed": e.removed,
                 "modified": e.modified,
                 "findings": e.findings,
-                "datasets": [
-                    {
-                        "path": d.path,
-                        "old_path": d.old_path,
-                        "status": d.status,
-                        "added": d.added,
-                        "removed": d.removed,
-                        "modified": d.modified,
-                        "base_samples": d.base_samples,
-                        "head_samples": d.head_samples,
-                    }
-                    for d in e.datasets
-                ],
+                "datasets": [dataset_counts_document(d) for d in e.datasets],
                 "unreadable": list(e.unreadable),
             }
             for e in entries
