@@ -23,7 +23,7 @@ from datatenet.cli_common import (
     skip_invalid_option,
 )
 from datatenet.cli_history import blame, log
-from datatenet.cli_options import change_options, interpret_change
+from datatenet.cli_options import Change, change_options, interpret_change
 
 if TYPE_CHECKING:
     from datatenet.repo.analyses import AnalyseDiff
@@ -76,24 +76,7 @@ def cli(debug: bool, quiet: bool) -> None:
     is_flag=True,
     help="Say how many versions were parsed or came from cache, and how the models ran.",
 )
-def diff(
-    args: tuple[str, ...],
-    staged: bool,
-    worktree: bool,
-    merge_base: bool,
-    no_index: bool,
-    schema: str | None,
-    mapping: str | None,
-    key: str | None,
-    show: int,
-    as_json: bool,
-    skip_invalid: bool,
-    dataset_info: Path | None,
-    verbose: bool,
-    checks: str | None,
-    include_untracked: bool,
-    allow_unavailable: bool,
-) -> None:
+def diff(change: Change, show: int, as_json: bool, verbose: bool) -> None:
     """Show what changed, sample by sample, in the datasets of a repository or between two files.
 
     \b
@@ -114,21 +97,9 @@ def diff(
     gc.disable()
     repo = Repo.find(Path.cwd())
     try:
-        request, options = interpret_change(
-            args,
-            repo,
-            staged=staged,
-            worktree=worktree,
-            merge_base=merge_base,
-            no_index=no_index,
-            schema=schema,
-            mapping=mapping,
-            key=key,
-            skip_invalid=skip_invalid,
-            dataset_info=dataset_info,
-        )
+        request, options = interpret_change(change, repo)
         if isinstance(request, FileDiff):
-            result = compare.diff_files(request.old, request.new, options, checks, repo)
+            result = compare.diff_files(request.old, request.new, options, change.checks, repo)
         else:
             assert repo is not None
             result = compare.diff_repository(
@@ -137,8 +108,8 @@ def diff(
                 request.head,
                 request.paths,
                 options,
-                checks,
-                include_untracked=include_untracked,
+                change.checks,
+                include_untracked=change.include_untracked,
             )
         if as_json:
             from datatenet.report.json_report import diff_document
@@ -151,7 +122,7 @@ def diff(
     finally:
         if repo is not None:
             repo.close()
-    error = result.error(allow_unavailable=allow_unavailable)
+    error = result.error(allow_unavailable=change.allow_unavailable)
     if error is not None:
         raise error
 

@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
+from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -15,8 +17,6 @@ if TYPE_CHECKING:
     from datatenet.diff_args import FileDiff, RepoDiffRequest
     from datatenet.formats.load import LoadOptions
     from datatenet.repo.repository import Repo
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 _OPTIONS = (
     click.argument("args", nargs=-1, metavar="[BASE [HEAD]] [PATH]... | OLD NEW"),
@@ -68,39 +68,60 @@ _OPTIONS = (
 )
 
 
-def change_options(command: F) -> F:
-    """The states compared and how their files are read, as `datatenet diff` takes them."""
+@dataclass(frozen=True)
+class Change:
+    """What the shared options ask for: the states and paths (`args`), how to read the files,
+    which checks run, and whether unreadable data may pass."""
+
+    args: tuple[str, ...]
+    staged: bool
+    worktree: bool
+    merge_base: bool
+    no_index: bool
+    schema: str | None
+    mapping: str | None
+    key: str | None
+    skip_invalid: bool
+    allow_unavailable: bool
+    dataset_info: Path | None
+    checks: str | None
+    include_untracked: bool
+
+
+def change_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The states compared and how their files are read, as `datatenet diff` takes them; the
+    command receives them as one `change: Change`."""
+
+    @functools.wraps(command)
+    def with_change(**given: Any) -> Any:
+        shared = {name.name: given.pop(name.name) for name in fields(Change)}
+        return command(change=Change(**shared), **given)
+
     for option in reversed(_OPTIONS):
-        command = option(command)
-    return command
+        with_change = option(with_change)
+    return with_change
 
 
 def interpret_change(
-    args: tuple[str, ...],
-    repo: Repo | None,
-    *,
-    staged: bool,
-    worktree: bool,
-    merge_base: bool,
-    no_index: bool,
-    schema: str | None,
-    mapping: str | None,
-    key: str | None,
-    skip_invalid: bool,
-    dataset_info: Path | None,
+    change: Change, repo: Repo | None
 ) -> tuple[FileDiff | RepoDiffRequest, LoadOptions]:
     """What to compare (two files, or two states and paths) and how to read the files."""
     from datatenet.diff_args import interpret
     from datatenet.formats.load import LoadOptions, parse_mapping
 
     request = interpret(
-        args, repo, staged=staged, worktree=worktree, merge_base=merge_base, no_index=no_index
+        change.args,
+        repo,
+        staged=change.staged,
+        worktree=change.worktree,
+        merge_base=change.merge_base,
+        no_index=change.no_index,
     )
     options = LoadOptions(
-        schema=schema,
-        mapping=parse_mapping(mapping or ""),
-        key=key,
-        skip_invalid=skip_invalid,
-        dataset_info=dataset_info,
+        schema=change.schema,
+        mapping=parse_mapping(change.mapping or ""),
+        key=change.key,
+        skip_invalid=change.skip_invalid,
+        dataset_info=change.dataset_info,
     )
     return request, options

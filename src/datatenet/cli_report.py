@@ -9,12 +9,12 @@ import sys
 import time
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
 from datatenet.cli_common import open_repo
-from datatenet.cli_options import change_options, interpret_change
+from datatenet.cli_options import Change, change_options, interpret_change
 
 if TYPE_CHECKING:
     from datatenet.progress import Progress
@@ -42,19 +42,7 @@ STDOUT = Path("-")
 @click.option("--title", help="A title for the report.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
 def report(
-    args: tuple[str, ...],
-    staged: bool,
-    worktree: bool,
-    merge_base: bool,
-    no_index: bool,
-    schema: str | None,
-    mapping: str | None,
-    key: str | None,
-    skip_invalid: bool,
-    dataset_info: Path | None,
-    checks: str | None,
-    include_untracked: bool,
-    allow_unavailable: bool,
+    change: Change,
     html: Path | None,
     md: Path | None,
     json_path: Path | None,
@@ -85,35 +73,21 @@ def report(
     progress = Progress(quiet=quiet)
     gc.disable()
     if history:
-        if staged or worktree or merge_base or no_index:
+        if change.staged or change.worktree or change.merge_base or change.no_index:
             raise click.UsageError("--history takes a RANGE and a PATH, not --staged and the like")
         from datatenet.report.outputs import render_history
         from datatenet.verbs.history_report import history_report
 
-        with open_repo(skip_invalid=skip_invalid) as repo:
-            spec, path = _history_args(repo, args)
-            found = history_report(repo, spec, path, checks=checks, progress=progress)
+        with open_repo(skip_invalid=change.skip_invalid) as repo:
+            spec, path = _history_args(repo, change.args)
+            found = history_report(repo, spec, path, checks=change.checks, progress=progress)
         with progress.status("rendering the report"):
             files = render_history(found, wanted, title)
         _write(files, wanted)
         return
     from datatenet.report.outputs import render_change
 
-    made = _change_report(
-        args,
-        progress,
-        checks=checks,
-        include_untracked=include_untracked,
-        staged=staged,
-        worktree=worktree,
-        merge_base=merge_base,
-        no_index=no_index,
-        schema=schema,
-        mapping=mapping,
-        key=key,
-        skip_invalid=skip_invalid,
-        dataset_info=dataset_info,
-    )
+    made = _change_report(change, progress)
     if title:
         from dataclasses import replace
 
@@ -122,19 +96,12 @@ def report(
     with progress.status("rendering the report"):
         files = render_change(made, wanted, html_name)
     _write(files, wanted)
-    error = made.diff.error(allow_unavailable=allow_unavailable)
+    error = made.diff.error(allow_unavailable=change.allow_unavailable)
     if error is not None:
         raise error
 
 
-def _change_report(
-    args: tuple[str, ...],
-    progress: Progress,
-    *,
-    checks: str | None,
-    include_untracked: bool,
-    **states: Any,
-) -> ChangeReport:
+def _change_report(change: Change, progress: Progress) -> ChangeReport:
     """The change the arguments name (as `diff` reads them), analysed, with its verdict."""
     from datatenet.diff_args import FileDiff
     from datatenet.repo.repository import Repo
@@ -142,10 +109,10 @@ def _change_report(
 
     repo = Repo.find(Path.cwd())
     try:
-        request, options = interpret_change(args, repo, **states)
+        request, options = interpret_change(change, repo)
         if isinstance(request, FileDiff):
             return verb.report_files(
-                request.old, request.new, options, checks, repo, progress=progress
+                request.old, request.new, options, change.checks, repo, progress=progress
             )
         assert repo is not None
         return verb.report_repository(
@@ -154,8 +121,8 @@ def _change_report(
             request.head,
             request.paths,
             options=options,
-            checks=checks,
-            include_untracked=include_untracked,
+            checks=change.checks,
+            include_untracked=change.include_untracked,
             progress=progress,
         )
     finally:
