@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import random
 import sys
-from collections.abc import Callable, Iterator
+import time
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -221,16 +223,57 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> History:
     return build_history(tmp_path_factory.mktemp("bisect") / "repo")
 
 
+def copy_history(
+    template: History,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    scripts: Mapping[str, str] = {},
+    *,
+    relink_dvc: bool = False,
+) -> History:
+    """The template's history copied for one test, with the template's evaluation scripts and
+    `scripts` (name: text) beside them, the user's state set up, and CMD's runs counted."""
+    repo = template.repo.copy(tmp_path / "repo")
+    if relink_dvc:
+        repo.dvc("checkout", "-q", "--relink")  # links into the copied cache, not the template's
+    directory = tmp_path / "scripts"
+    directory.mkdir()
+    for name in ("evaluate.py", "metric.py"):
+        (directory / name).write_bytes((template.scripts / name).read_bytes())
+    for name, text in scripts.items():
+        (directory / name).write_text(text, encoding="utf-8")
+    monkeypatch.setenv("BISECT_RUNS", str(directory / "runs"))
+    user_state(repo)
+    return replace(template, repo=repo, scripts=directory)
+
+
+def no_worktrees_left(history: History) -> None:
+    place = history.repo.path / ".git" / "datatenet" / "bisect" / "worktrees"
+    assert not place.exists() or not any(place.iterdir())
+    assert not (history.repo.path / ".git" / "worktrees").exists()
+
+
+def wait_for(path: Path, seconds: float = 60) -> str:
+    """The text a process writes to `path`, once it is there."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if path.exists() and path.read_text().strip():
+            return path.read_text()
+        time.sleep(0.05)
+    raise AssertionError(f"{path} never appeared")
+
+
+def gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
 @pytest.fixture
 def history(template: History, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> History:
-    repo = template.repo.copy(tmp_path / "repo")
-    scripts = tmp_path / "scripts"
-    scripts.mkdir()
-    for name in ("evaluate.py", "metric.py"):
-        (scripts / name).write_bytes((template.scripts / name).read_bytes())
-    monkeypatch.setenv("BISECT_RUNS", str(scripts / "runs"))
-    user_state(repo)
-    return replace(template, repo=repo, scripts=scripts)
+    return copy_history(template, tmp_path, monkeypatch)
 
 
 @pytest.fixture

@@ -29,10 +29,13 @@ from tests.test_bisect import (  # noqa: F401 (fixtures)
     bound,
     direct_findings,
     evaluate,
+    gone,
     history,
+    no_worktrees_left,
     planted,
     snapshot,
     template,
+    wait_for,
 )
 
 # CMD as a user writes it: a relative program in their directory that reads the dataset by its
@@ -63,12 +66,6 @@ def document(result: subprocess.CompletedProcess[str]) -> dict[str, Any]:
     assert result.returncode == 0, result.stderr
     loaded: dict[str, Any] = json.loads(result.stdout)
     return loaded
-
-
-def no_worktrees_left(history: History) -> None:
-    place = history.repo.path / ".git" / "datatenet" / "bisect" / "worktrees"
-    assert not place.exists() or not any(place.iterdir())
-    assert not (history.repo.path / ".git" / "worktrees").exists()
 
 
 def test_run_names_the_culprit_its_statement_change_and_findings(history: History) -> None:
@@ -281,23 +278,6 @@ def test_a_crash_of_cmd_exits_2_and_leaves_everything_as_it_was(history: History
     no_worktrees_left(history)
 
 
-def _wait_for(path: Path, seconds: float = 60) -> str:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if path.exists() and path.read_text().strip():
-            return path.read_text()
-        time.sleep(0.05)
-    raise AssertionError(f"{path} never appeared")
-
-
-def _gone(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    return False
-
-
 def test_ctrl_c_mid_run_stops_cmd_cleans_up_and_the_same_command_resumes(
     history: History,
 ) -> None:
@@ -316,16 +296,16 @@ def test_ctrl_c_mid_run_stops_cmd_cleans_up_and_the_same_command_resumes(
         stderr=subprocess.PIPE,
         start_new_session=True,  # a process group of its own, as a terminal's foreground job
     )
-    cmd_pid, child_pid = map(int, _wait_for(pids).split())
+    cmd_pid, child_pid = map(int, wait_for(pids).split())
     assert "datatenet/bisect/worktrees" in history.repo.git("worktree", "list")
     os.killpg(process.pid, signal.SIGINT)
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 130, stderr
     assert b"the same command resumes it" in stderr
     deadline = time.monotonic() + 10
-    while not (_gone(cmd_pid) and _gone(child_pid)) and time.monotonic() < deadline:
+    while not (gone(cmd_pid) and gone(child_pid)) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert _gone(cmd_pid) and _gone(child_pid)  # CMD's whole process group was stopped
+    assert gone(cmd_pid) and gone(child_pid)  # CMD's whole process group was stopped
     assert snapshot(history.repo) == before
     no_worktrees_left(history)
     steps = document(bisect(history, "log", "--json"))["steps"]

@@ -22,6 +22,7 @@ from tests.test_bisect import (  # noqa: F401 (a fixture)
     History,
     SessionFactory,
     build_history,
+    copy_history,
     evaluate,
     open_session,
     snapshot,
@@ -48,22 +49,8 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> History:
 
 @pytest.fixture
 def history(template: History, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> History:
-    repo = template.repo.copy(tmp_path / "repo")
-    repo.dvc("checkout", "-q", "--relink")  # links into the copied cache, not the template's
-    scripts = tmp_path / "scripts"
-    scripts.mkdir()
-    (scripts / "evaluate.py").write_bytes((template.scripts / "evaluate.py").read_bytes())
-    (scripts / "guarded.py").write_text(NOT_A_LINK, encoding="utf-8")
-    monkeypatch.setenv("BISECT_RUNS", str(scripts / "runs"))
-    user_state(repo)
-    return History(
-        repo,
-        template.good,
-        template.culprit,
-        template.data_commits,
-        template.code_commits,
-        template.harmful_lines,
-        scripts,
+    return copy_history(
+        template, tmp_path, monkeypatch, {"guarded.py": NOT_A_LINK}, relink_dvc=True
     )
 
 

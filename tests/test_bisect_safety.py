@@ -24,10 +24,14 @@ from tests.test_bisect import (  # noqa: F401 (fixtures)
     CULPRIT_AT,
     History,
     SessionFactory,
+    copy_history,
     evaluate,
+    gone,
+    no_worktrees_left,
     open_session,
     snapshot,
     template,
+    wait_for,
 )
 
 DRIVER = """
@@ -58,36 +62,9 @@ runpy.run_path(os.path.join(here, "evaluate.py"), run_name="__main__")
 """
 
 
-def _history(template: History, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> History:  # noqa: F811
-    from tests.test_bisect import user_state
-
-    repo = template.repo.copy(tmp_path / "repo")
-    scripts = tmp_path / "scripts"
-    scripts.mkdir()
-    (scripts / "evaluate.py").write_bytes((template.scripts / "evaluate.py").read_bytes())
-    (scripts / "slow.py").write_text(SLOW, encoding="utf-8")
-    monkeypatch.setenv("BISECT_RUNS", str(scripts / "runs"))
-    user_state(repo)
-    return History(
-        repo,
-        template.good,
-        template.culprit,
-        template.data_commits,
-        template.code_commits,
-        template.harmful_lines,
-        scripts,
-    )
-
-
 @pytest.fixture
 def history(template: History, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> History:  # noqa: F811
-    return _history(template, tmp_path, monkeypatch)
-
-
-def _no_worktrees_left(history: History) -> None:
-    place = history.repo.path / ".git" / "datatenet" / "bisect" / "worktrees"
-    assert not place.exists() or not any(place.iterdir())
-    assert not (history.repo.path / ".git" / "worktrees").exists()
+    return copy_history(template, tmp_path, monkeypatch, {"slow.py": SLOW})
 
 
 @pytest.mark.parametrize(
@@ -109,25 +86,8 @@ def test_a_crash_of_cmd_aborts_and_cleans_up(
         run(session, history.request(command=(sys.executable, "-c", crash)))
     assert "the bisect stops" in caught.value.message and "resumes" in caught.value.hint
     assert snapshot(history.repo) == before
-    _no_worktrees_left(history)
+    no_worktrees_left(history)
     assert manual.log(session)[-1].split("\t")[1] == "abort"
-
-
-def _wait_for(path: Path, seconds: float = 60) -> str:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if path.exists() and path.read_text().strip():
-            return path.read_text()
-        time.sleep(0.05)
-    raise AssertionError(f"{path} never appeared")
-
-
-def _gone(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    return False
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["sigint", "sigterm"])
@@ -154,17 +114,17 @@ def test_an_interrupt_mid_run_stops_cmd_cleans_up_and_the_bisect_resumes(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
-    cmd_pid, child_pid = map(int, _wait_for(pids).split())
+    cmd_pid, child_pid = map(int, wait_for(pids).split())
     worktrees = history.repo.git("worktree", "list")
     assert "datatenet/bisect/worktrees" in worktrees  # the probe's worktree exists meanwhile
     driver.send_signal(sig)
     assert driver.wait(timeout=60) == 130, driver.stderr.read() if driver.stderr else ""
     deadline = time.monotonic() + 10
-    while not (_gone(cmd_pid) and _gone(child_pid)) and time.monotonic() < deadline:
+    while not (gone(cmd_pid) and gone(child_pid)) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert _gone(cmd_pid) and _gone(child_pid)  # CMD's whole process group was stopped
+    assert gone(cmd_pid) and gone(child_pid)  # CMD's whole process group was stopped
     assert snapshot(history.repo) == before
-    _no_worktrees_left(history)
+    no_worktrees_left(history)
     session = open_session(history.repo.path, cwd=history.scripts)
     assert manual.log(session)[-1].split("\t")[1] == "interrupted"
     # another bisect is refused while this one is under way; the same request resumes it

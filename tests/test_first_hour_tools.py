@@ -18,6 +18,7 @@ import pytest
 
 from tests.conftest import run_cli
 from tests.repos import Repo, alpaca
+from tests.test_hooks import pre_commit
 
 TRAIN = "data/train.jsonl"
 STATEMENT = "When a question is numbered, answer with the same number."
@@ -120,17 +121,6 @@ def test_a_delayed_status_shows_only_for_a_long_step() -> None:
 
 
 # -- 10. hooks both ways -----------------------------------------------------------------------
-
-
-def pre_commit(repo: Repo, *args: str, home: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "pre_commit", *args],
-        cwd=repo.path,
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ, "PRE_COMMIT_HOME": str(home)},
-    )
 
 
 def attempt(repo: Repo, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
