@@ -17,7 +17,7 @@ import os
 import re
 import signal
 import subprocess
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -193,21 +193,14 @@ def deferred_interrupts() -> Iterator[None]:
     """Hold off Ctrl-C, SIGTERM and SIGHUP while a step that must not be cut short runs
     (creating or removing a worktree); a signal that came meanwhile is raised afterwards."""
     received: list[int] = []
-    signals = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
     def hold(signum: int, frame: object) -> None:
         received.append(signum)
 
     try:
-        previous = {sig: signal.signal(sig, hold) for sig in signals}
-    except ValueError:  # not the main thread: signals cannot be held here
-        yield
-        return
-    try:
-        yield
+        with _handled((signal.SIGINT, signal.SIGTERM, signal.SIGHUP), hold):
+            yield
     finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
         if received:
             raise KeyboardInterrupt
 
@@ -220,13 +213,23 @@ def interrupts_as_keyboard() -> Iterator[None]:
     def interrupt(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
 
+    with _handled((signal.SIGTERM, signal.SIGHUP), interrupt):
+        yield
+
+
+@contextlib.contextmanager
+def _handled(
+    signals: tuple[signal.Signals, ...], handler: Callable[[int, object], None]
+) -> Iterator[None]:
+    """`handler` for `signals` inside, the previous handlers restored after; outside the main
+    thread, where handlers cannot be set, nothing changes."""
     try:
-        previous = {sig: signal.signal(sig, interrupt) for sig in (signal.SIGTERM, signal.SIGHUP)}
+        previous = {sig: signal.signal(sig, handler) for sig in signals}
     except ValueError:
         yield
         return
     try:
         yield
     finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+        for sig, old in previous.items():
+            signal.signal(sig, old)
