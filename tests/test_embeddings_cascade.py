@@ -156,6 +156,31 @@ def test_pairs_the_lexical_tiers_settle_are_not_sent_to_the_model() -> None:
     assert corpus.new[-1].prompt in alone.embedded
 
 
+def test_equal_answers_are_never_sent_to_the_model() -> None:
+    """Two samples asking the same in other words with the very same answer: the answers'
+    cosine is 1 without the model, which embeds only the prompts; the verdict is the model
+    alone's. An answer that differs from its pair's is embedded."""
+    corpus = planted()
+    shared = "press the reset link in the email we send you"
+    new = (
+        sample(200, "how do I reset my password quickly", shared),
+        sample(201, "my password quickly how do I reset", shared),
+        sample(202, "topic3 ask3 about3 now", "the total is 18 apples"),
+    )
+    corpus = Corpus(new, corpus.existing)
+    confirm = BagOfWords(dimension=256, tag="-confirm")
+    through = pair_model(corpus, confirm, BagOfWords())
+    found = findings(corpus, through)
+    alone = BagOfWords(dimension=256, tag="-confirm")
+    assert found == findings(corpus, pair_model(corpus, alone))
+    pairs = {(f["kind"], f["sample"]["origin"], f["matched"]["origin"]) for f in found}  # type: ignore[index]
+    assert ("semantic-duplicate", "data.jsonl:201", "data.jsonl:200") in pairs
+    assert ("contradiction", "data.jsonl:202", "data.jsonl:3") in pairs
+    assert new[0].prompt in confirm.embedded and new[1].prompt in confirm.embedded
+    assert shared not in confirm.embedded and shared in alone.embedded
+    assert "the total is 18 apples" in confirm.embedded
+
+
 def test_exact_mode_an_unavailable_fast_stage_and_a_small_corpus_embed_everything() -> None:
     corpus = planted()
     expected = findings(corpus, pair_model(corpus, BagOfWords(dimension=256)))

@@ -114,13 +114,36 @@ class RowVectors:
             self.have[view][rows] = True
             at += len(rows)
 
+    def embed_pairs(self, names: Iterable[str], pairs: Iterable[Pair]) -> None:
+        """Embed what the cosines of `pairs` in the views `names` need: the rows of the pairs
+        whose two texts differ (two equal texts have the same vector: cosine 1)."""
+        pairs = list(pairs)
+        self.embed(
+            {
+                name: {row for pair in pairs if not self.equal(name, *pair) for row in pair}
+                for name in names
+            }
+        )
+
+    def equal(self, name: str, one: int, two: int) -> bool:
+        texts = self.texts[self.view(name)]
+        return texts[one] == texts[two]
+
     def cosines(self, name: str, pairs: npt.NDArray[np.intp]) -> Vectors:
-        """The view's cosine of each pair (rows of `pairs`); NaN where a row is not embedded."""
+        """The view's cosine of each pair (rows of `pairs`): 1 where its two texts are equal,
+        NaN where a row they need is not embedded."""
         out = np.full(len(pairs), np.nan, dtype=np.float32)
-        if not len(pairs) or self.view(name) not in self._vectors:
+        if not len(pairs):
+            return out
+        texts = self.texts[self.view(name)]
+        equal = np.fromiter(
+            (texts[one] == texts[two] for one, two in pairs.tolist()), np.bool_, len(pairs)
+        )
+        out[equal] = 1.0
+        if self.view(name) not in self._vectors:
             return out
         have = self.has(name)
-        both = have[pairs[:, 0]] & have[pairs[:, 1]]
+        both = have[pairs[:, 0]] & have[pairs[:, 1]] & ~equal
         vectors = self.vectors(name)
         one, two = vectors[pairs[both, 0]], vectors[pairs[both, 1]]
         out[both] = np.clip(np.einsum("ij,ij->i", one, two), 0.0, 1.0)
@@ -250,8 +273,7 @@ def _cascade(
         key=lambda pair: (pair[1] >= offset, pair),  # the exact search's order
     )
     rows = model.rows
-    involved = {row for pair in (*open_pairs, *fresh) for row in pair}
-    rows.embed({"prompt": involved, "question": involved})
+    rows.embed_pairs(("prompt", "question"), (*open_pairs, *fresh))
     fresh_array = np.array(fresh, dtype=np.intp).reshape(-1, 2)
     prompt = rows.cosines("prompt", fresh_array)
     # (less a rounding margin: these cosines and the exact search's are summed differently)
@@ -260,13 +282,12 @@ def _cascade(
     looked_at = np.array([*open_pairs, *kept], dtype=np.intp).reshape(-1, 2)
     close = np.fmin(rows.cosines("prompt", looked_at), rows.cosines("question", looked_at))
     floor = duplicate_floor(thresholds) - 1e-6
-    answered = {
-        row
-        for pair, cosine in zip(looked_at.tolist(), close.tolist(), strict=True)
-        if cosine >= floor or known.get((pair[0], pair[1]), {}).get("same_prompt")
-        for row in pair
-    }
-    rows.embed({"answer": answered})
+    answered = [
+        (new, other)
+        for (new, other), cosine in zip(looked_at.tolist(), close.tolist(), strict=True)
+        if cosine >= floor or known.get((new, other), {}).get("same_prompt")
+    ]
+    rows.embed_pairs(("answer",), answered)
     model.stats.update(
         cascade=1, samples=len(lists), candidates=len(candidates), settled=len(settled)
     )
@@ -318,15 +339,21 @@ def _set_cosines(
     settled: set[Pair],
 ) -> None:
     """The cosines of every pair the model read both samples of and no text compared is empty,
-    where both rows are embedded; none for the pairs settled without the model."""
-    views = [(view, rows.vectors(view), rows.has(view)) for view in VIEWS if rows.has(view).any()]
-    for (new, other), what in known.items():
-        if (new, other) in settled or not (readable[new] and readable[other]):
-            continue
+    where the model embedded what it needs; none for the pairs settled without the model."""
+    pairs = [
+        pair for pair in known if pair not in settled and readable[pair[0]] and readable[pair[1]]
+    ]
+    if not pairs:
+        return
+    array = np.array(pairs, dtype=np.intp)
+    cosines = {view: rows.cosines(view, array).tolist() for view in VIEWS}
+    for at, (new, other) in enumerate(pairs):
         one, two = everyone[new], everyone[other]
-        texts = {"prompt": one.prompt.strip() and two.prompt.strip()}
-        texts["question"] = texts["prompt"]
-        texts["answer"] = one.response.strip() and two.response.strip()
-        for view, vectors, have in views:
-            if texts[view] and have[new] and have[other]:
-                what[f"{view}_cosine"] = min(1.0, max(0.0, float(vectors[new] @ vectors[other])))
+        prompts = bool(one.prompt.strip() and two.prompt.strip())
+        texts = {"prompt": prompts, "question": prompts}
+        texts["answer"] = bool(one.response.strip() and two.response.strip())
+        what = known[(new, other)]
+        for view in VIEWS:
+            cosine = cosines[view][at]
+            if texts[view] and cosine == cosine:  # not NaN: embedded, or equal texts
+                what[f"{view}_cosine"] = cosine
