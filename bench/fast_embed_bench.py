@@ -15,11 +15,20 @@ an empty vector cache, running the analyses as `datatenet scan --checks semantic
    same slice, extrapolated the same way;
 4. the cascade on the whole dataset (`semantic_mode = "cascade"`, analysis/pair_model.py):
    static stage, candidate search, the model on the texts of the pairs left open only;
-5. a change of `--new` unseen samples against the whole dataset, its texts cached by step 4:
+5. with `--equivalence N`: every check on the first N samples, through the model alone and
+   through the cascade; the findings the cascade misses (or adds), which should be none;
+6. a change of `--new` unseen samples against the whole dataset, its texts cached by step 4:
    the cold path of a commit hook, model load included (target 10 s).
+
+The dataset's context lines carry the sample's number ("Context (17): ..."), so that no two
+prompts are equal; then any two prompts give other numbers, which makes them never the same
+question, and the cascade settles every pair without the model. `--unnumbered` leaves the
+numbers out: the same question comes back with another context and the same answer, which
+the model must read (4,000 findings at 20,000 samples).
 
 Usage: python bench/fast_embed_bench.py [--samples 20000] [--slice 2000] [--new 200]
        [--before-src ../main/src] [--models ~/.cache/datatenet/models] [--skip-today]
+       [--unnumbered] [--equivalence N]
 The machine is shared: figures are provisional; rerun in a quiet period.
 """
 
@@ -28,6 +37,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -60,6 +70,28 @@ heavy = [m for m in ("torch", "transformers", "sentence_transformers") if m in s
 print(json.dumps({
     "seconds": time.perf_counter() - start, "findings": len(analysis.findings),
     "runtime": list(analysis.runtime), "notes": list(analysis.notes), "heavy": heavy,
+}))
+"""
+
+EQUIVALENCE = """
+import json, sys
+from pathlib import Path
+from datatenet.analysis.base import CHECKS, AnalysisConfig
+from datatenet.analysis.corpus import Corpus, corpus_of_version
+from datatenet.analysis.registry import analyse
+from datatenet.formats.load import LoadOptions, load_file
+data, cache = Path(sys.argv[1]), Path(sys.argv[2])
+new = corpus_of_version(load_file(data, LoadOptions())).new
+found = {}
+for mode in ("exact", "cascade"):  # the cascade finds the model alone's vectors in the cache
+    config = AnalysisConfig(frozenset(CHECKS), cache_dir=cache, semantic_mode=mode, quiet=True)
+    findings = analyse(Corpus(new, ()), config).findings
+    found[mode] = {json.dumps(f.to_json(), sort_keys=True) for f in findings}
+missed = [json.loads(f) for f in found["exact"] - found["cascade"]]
+print(json.dumps({
+    "exact": len(found["exact"]), "cascade": len(found["cascade"]),
+    "missed": len(missed), "extra": len(found["cascade"] - found["exact"]),
+    "missed_kinds": sorted(f["kind"] for f in missed),
 }))
 """
 
@@ -127,6 +159,20 @@ def main() -> None:
     parser.add_argument("--new", type=int, default=200)
     parser.add_argument("--skip-today", action="store_true", help="skip step 2 (slow)")
     parser.add_argument(
+        "--equivalence",
+        type=int,
+        metavar="N",
+        help="also compare the findings of the cascade and the model alone on the first N"
+        " samples, every check on (the model alone embeds every text: slow)",
+    )
+    parser.add_argument(
+        "--unnumbered",
+        action="store_true",
+        help="context lines without the sample's number: otherwise any two prompts give other"
+        " numbers, so no two are ever the same question and the cascade settles every pair"
+        " without the model",
+    )
+    parser.add_argument(
         "--models", type=Path, help="an export and distillation made before: skip step 1"
     )
     parser.add_argument(
@@ -141,6 +187,9 @@ def main() -> None:
     env = dict(os.environ, HF_HUB_OFFLINE="1", XDG_CACHE_HOME=str(WORK / "xdg"))
     env["PYTHONPATH"] = str(ROOT / "src")
     rows = samples(args.samples + args.new, seed=1)
+    if args.unnumbered:
+        for row in rows:
+            row["instruction"] = re.sub(r"\nContext \(\d+\): ", "\nContext: ", row["instruction"])
     data, part, change = WORK / "train.jsonl", WORK / "slice.jsonl", WORK / "new.jsonl"
     write_dataset(data, rows[: args.samples])
     write_dataset(part, rows[: args.slice])
@@ -149,7 +198,11 @@ def main() -> None:
     )
     # the work grows with the distinct texts (the dataset repeats answers), not the samples
     scale = distinct_texts(rows[: args.samples]) / distinct_texts(rows[: args.slice])
-    print(f"dataset: {args.samples:,} samples ({2 * args.samples:,} texts) from ../shared/data")
+    numbered = "unnumbered" if args.unnumbered else "numbered"
+    print(
+        f"dataset: {args.samples:,} samples ({2 * args.samples:,} texts) from ../shared/data,"
+        f" {numbered} context lines"
+    )
     models = WORK / "xdg" / "datatenet" / "models"
     if args.models:
         models.parent.mkdir(parents=True)
@@ -182,6 +235,17 @@ def main() -> None:
         f"cascade, {args.samples:,} samples: {full['wall']:.1f} s; {full['findings']} findings"
         f"\n  {ran(full)}"
     )
+    if args.equivalence:
+        part = WORK / "equivalence.jsonl"
+        write_dataset(part, rows[: args.equivalence])
+        cache = Path(tempfile.mkdtemp(prefix="vectors-", dir=WORK))
+        _, out = timed([sys.executable, "-c", EQUIVALENCE, str(part), str(cache)], env, WORK)
+        same = json.loads(out.strip().splitlines()[-1])
+        print(
+            f"equivalence, {args.equivalence:,} samples, every check: the model alone "
+            f"{same['exact']} findings, the cascade {same['cascade']}; missed by the cascade "
+            f"{same['missed']} {same['missed_kinds']}, found by it only {same['extra']}"
+        )
     # the change: new samples against the dataset, whose texts the cascade run cached
     change_run = harness("cascade", change, data, env, full["cache"])
     print(

@@ -37,7 +37,12 @@ from datatenet.embeddings.cache import (
     cache_directory,
     text_keys,
 )
-from datatenet.embeddings.language import cjk_share, is_english_only, language_warning
+from datatenet.embeddings.language import (
+    cjk_share,
+    is_english_only,
+    language_warning,
+    read_part,
+)
 from datatenet.embeddings.open import open_embedder
 from datatenet.embeddings.search import best_matches, pairs_above, top_k
 from datatenet.formats.load import LoadOptions, load_file
@@ -457,6 +462,10 @@ def test_language_helpers() -> None:
     assert cjk_share(["plain English"]) == 0.0
     assert cjk_share([]) == 0.0
     assert language_warning(["English text", "中文"], "all-MiniLM-L6-v2") is None
+    english = "all-MiniLM-L6-v2"
+    assert read_part(english, "Why?\nContext: 新奥尔良 a 한국어") == "Why?\nContext:   a  "
+    assert read_part("BAAI/bge-m3", "Why? 新奥尔良") == "Why? 新奥尔良"
+    assert read_part("all-MiniLM-L6-v2", "plain English") == "plain English"
 
 
 # -- the semantic tier -------------------------------------------------------------------------

@@ -181,6 +181,71 @@ def test_equal_answers_are_never_sent_to_the_model() -> None:
     assert "the total is 18 apples" in confirm.embedded
 
 
+def test_candidates_whose_questions_give_other_numbers_are_not_sent_to_the_model() -> None:
+    """A new question reworded from an existing one but with other numbers (the fast stage
+    proposes the pair, no lexical tier does): never the same question, so the cascade settles
+    it without the model; the model alone looks at it and finds nothing either."""
+    corpus = planted()
+    asked = "apples crates many how hold 14 with 3 each"
+    new = (*corpus.new, sample(300, asked, "reply300 with300 detail300"))
+    existing = (
+        *corpus.existing,
+        sample(31, "how many apples hold 15 crates with 3 each", "reply31 with31 detail31"),
+    )
+    corpus = Corpus(new, existing)
+    confirm = BagOfWords(dimension=256, tag="-confirm")
+    through = pair_model(corpus, confirm, BagOfWords())
+    found = findings(corpus, through)
+    alone = BagOfWords(dimension=256, tag="-confirm")
+    assert found == findings(corpus, pair_model(corpus, alone))
+    assert not [f for f in found if f["sample"]["origin"] == "data.jsonl:300"]  # type: ignore[index]
+    assert asked in alone.embedded and asked not in confirm.embedded
+    assert through.stats["settled"] >= 2  # this pair, and the near copy of existing 5
+
+
+class FirstLine(BagOfWords):
+    """A confirming stand-in that reads only a prompt's first line (the question), as a model
+    may weigh a question over the context after it."""
+
+    def embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        return super().embed([text.split("\n", 1)[0] for text in texts])
+
+
+def test_samples_with_the_same_answer_are_proposed_whatever_their_fast_cosines() -> None:
+    """The same question asked again with another long context after it, and the same answer:
+    the fast stage (every word) sees two different prompts, the confirming model the same
+    question. The pair is proposed because the answers are equal, and found as the model alone
+    finds it."""
+    corpus = planted()
+    context = [" ".join(f"c{k}x{n}" for n in range(30)) for k in range(2)]
+    answer = "reply7 with7 detail7 and7 more7"
+    new = (sample(400, f"ask7 about7 topic7 now\nContext: {context[0]}", answer),)
+    existing = (
+        *corpus.existing,
+        sample(40, f"ask7 about7 topic7 now\nContext: {context[1]}", answer),
+    )
+    corpus = Corpus(new, existing)
+    alone = findings(corpus, pair_model(corpus, FirstLine(dimension=256, tag="-confirm")))
+    assert ("semantic-duplicate", "data.jsonl:40") in {
+        (f["kind"], f["matched"]["origin"])  # type: ignore[index]
+        for f in alone
+    }
+    through = pair_model(corpus, FirstLine(dimension=256, tag="-confirm"), BagOfWords())
+    assert findings(corpus, through) == alone
+
+
+def test_the_fast_stage_compares_only_what_an_english_model_reads() -> None:
+    corpus = planted()
+    new = (*corpus.new, sample(500, "Describe the climate\nContext: 新奥尔良的天气", "It is hot"))
+    corpus = Corpus(new, corpus.existing)
+    fast = BagOfWords()
+    model = pair_model(corpus, BagOfWords(dimension=256), fast)
+    model.name = "sentence-transformers/all-MiniLM-L6-v2"
+    findings(corpus, model)
+    assert "Describe the climate\nContext:  " in fast.embedded
+    assert not [text for text in fast.embedded if "天" in text]
+
+
 def test_exact_mode_an_unavailable_fast_stage_and_a_small_corpus_embed_everything() -> None:
     corpus = planted()
     expected = findings(corpus, pair_model(corpus, BagOfWords(dimension=256)))

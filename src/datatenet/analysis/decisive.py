@@ -369,6 +369,21 @@ def _entity_swap(first: str, second: str) -> Comparison:
 # -- comparing two questions ---------------------------------------------------------------------
 
 
+def question_numbers(question: str) -> Counter[str]:
+    """The numbers a question gives, each as often as it gives it."""
+    return _question_numbers(tokens(question))
+
+
+def give_other_numbers(one: Counter[str], two: Counter[str]) -> bool:
+    """Whether each of two questions gives a number the other does not: then they are never
+    the same question (compare_questions), whatever a model says of them."""
+    return bool(one - two and two - one)
+
+
+def _question_numbers(words: list[str]) -> Counter[str]:
+    return Counter(_canonical_number(v) for w in words if (v := number_value(w)) is not None)
+
+
 def compare_questions(
     first: str, second: str, answers: tuple[str, str] | None = None
 ) -> Comparison:
@@ -376,11 +391,8 @@ def compare_questions(
     a name the other lacks, or a word changed between them is changed between their answers
     too. UNKNOWN otherwise (the questions may be the same, in other words)."""
     one, two = tokens(first), tokens(second)
-    numbers = [
-        Counter(_canonical_number(v) for w in words if (v := number_value(w)) is not None)
-        for words in (one, two)
-    ]
-    if numbers[0] - numbers[1] and numbers[1] - numbers[0]:
+    numbers = _question_numbers(one), _question_numbers(two)
+    if give_other_numbers(*numbers):
         a = ", ".join(sorted(numbers[0] - numbers[1]))
         b = ", ".join(sorted(numbers[1] - numbers[0]))
         return Comparison(DIFFERENT, f"the questions give other numbers ({a} vs {b})")

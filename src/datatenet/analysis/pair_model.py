@@ -26,6 +26,7 @@ Two ways, `semantic_mode` in the configuration:
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -33,12 +34,13 @@ import numpy as np
 import numpy.typing as npt
 
 from datatenet.analysis.corpus import Corpus, Item
+from datatenet.analysis.decisive import give_other_numbers, question_numbers
 from datatenet.analysis.pair_judge import Evidence, settled_without_model
 from datatenet.analysis.semantic import CorpusVectors
 from datatenet.analysis.thresholds import Thresholds
 from datatenet.embeddings import cascade
 from datatenet.embeddings.base import Embedder
-from datatenet.embeddings.language import covers
+from datatenet.embeddings.language import covers, read_part
 from datatenet.progress import QUIET, Progress
 
 Vectors = npt.NDArray[np.float32]
@@ -269,7 +271,7 @@ def _cascade(
         else:
             open_pairs.append(pair)
     fresh = sorted(
-        (pair for pair in candidates if pair not in known),
+        _open_candidates(candidates - known.keys(), everyone, settled),
         key=lambda pair: (pair[1] >= offset, pair),  # the exact search's order
     )
     rows = model.rows
@@ -294,6 +296,29 @@ def _cascade(
     return kept
 
 
+def _open_candidates(
+    candidates: Iterable[Pair], everyone: tuple[Item, ...], settled: set[Pair]
+) -> list[Pair]:
+    """The candidates whose verdict can depend on the model. A pair no lexical tier proposed
+    is judged on its cosines and questions only (analysis/pair_judge.py), and questions that
+    give other numbers are never the same question: those pairs are settled (added to
+    `settled`), whatever the model would say."""
+    numbers: dict[int, Counter[str]] = {}
+
+    def of(row: int) -> Counter[str]:
+        if row not in numbers:
+            numbers[row] = question_numbers(everyone[row].last_turn)
+        return numbers[row]
+
+    left = []
+    for pair in candidates:
+        if give_other_numbers(of(pair[0]), of(pair[1])):
+            settled.add(pair)
+        else:
+            left.append(pair)
+    return left
+
+
 def _candidates(
     everyone: tuple[Item, ...],
     lists: list[list[int]],
@@ -306,11 +331,11 @@ def _candidates(
     assert model.fast is not None
     first = [members[0] for members in lists]
     views = [
-        [everyone[p].prompt for p in first],
-        [everyone[p].response for p in first],
+        [read_part(model.name, everyone[p].prompt) for p in first],
+        [read_part(model.name, everyone[p].response) for p in first],
     ]
     if model.rows.conversations:
-        views.append([everyone[p].last_turn for p in first])
+        views.append([read_part(model.name, everyone[p].last_turn) for p in first])
     with model.progress.status(f"fast stage: candidate pairs among {len(first):,} samples"):
         flat = model.fast.embed([text for view in views for text in view])
         size = len(first)
@@ -324,8 +349,9 @@ def _candidates(
             [k for k, members in enumerate(lists) if members[-1] >= offset], dtype=np.intp
         )
         pairs = cascade.candidate_pairs(vectors, queries, rules, model.per_sample)
+    same_answer = cascade.equal_text_pairs([everyone[p].response for p in first], queries)
     found: set[Pair] = set()
-    for one, two in pairs.tolist():
+    for one, two in (*pairs.tolist(), *same_answer):
         for a, b in ((lists[one], lists[two]), (lists[two], lists[one])):
             found.update((i, j) for i in a if i >= offset for j in b if j < i)
     return found

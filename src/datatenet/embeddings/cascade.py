@@ -34,6 +34,12 @@ PER_SAMPLE = 16  # candidates kept per sample (its closest by the fast stage), i
 # Below this many distinct samples the model embeds everything: it takes seconds, and the
 # corpus mean the static vectors are centred on is no estimate of anything.
 MIN_SAMPLES = 50
+# Samples with the very same answer are proposed to each other whatever their static cosines,
+# when at most this many share it (a stock answer, "Yes." or a refusal, shared by hundreds,
+# would propose pairs by the ten thousand): a question asked again with another context
+# around it keeps its answer, and the static vector of the longer prompt may follow the
+# context while the model's follows the question (bench/fast_embed_bench.py --equivalence).
+EQUAL_ANSWER_GROUP = 16
 
 
 def fast_floor(threshold: float, margin: float | None = None) -> float:
@@ -75,3 +81,23 @@ def candidate_pairs(
         found.append(np.stack([np.maximum(one, two), np.minimum(one, two)], axis=1))
     pairs: npt.NDArray[np.intp] = np.unique(np.concatenate(found), axis=0)
     return pairs
+
+
+def equal_text_pairs(
+    texts: Sequence[str], queries: Indices, largest: int = EQUAL_ANSWER_GROUP
+) -> list[tuple[int, int]]:
+    """Pairs (a, b), a > b, of rows with the same non-empty text, in groups of at most
+    `largest` rows, each with a row of `queries` in it."""
+    groups: dict[str, list[int]] = {}
+    for row, text in enumerate(texts):
+        if text.strip():
+            groups.setdefault(text, []).append(row)
+    asked = set(queries.tolist())
+    return [
+        (a, b)
+        for rows in groups.values()
+        if 1 < len(rows) <= largest
+        for i, a in enumerate(rows)
+        for b in rows[:i]
+        if a in asked or b in asked
+    ]

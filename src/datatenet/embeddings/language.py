@@ -29,6 +29,8 @@ _CJK = re.compile(
     "\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0002fa1f]"
 )
 
+_CJK_RUN = re.compile(f"(?:{_CJK.pattern})+")
+
 
 def is_english_only(model: str) -> bool:
     """Whether a model name is one of the known English-only sentence-transformers models.
@@ -56,6 +58,16 @@ def covers(model: str, text: str) -> bool:
     if not is_english_only(model) or _CJK.search(text) is None:
         return True  # (no CJK character: no need to count the letters)
     return cjk_share((text,)) <= MOSTLY
+
+
+def read_part(model: str, text: str) -> str:
+    """The text without the runs of CJK characters an English-only model does not read. The
+    cascade's fast stage compares this: a static model averages its token vectors, so a few
+    unread characters' vectors outweigh an English question the confirming model still matches
+    (bench/cascade_calibration.py), while the confirming model sees the whole text."""
+    if not is_english_only(model) or _CJK.search(text) is None:
+        return text
+    return _CJK_RUN.sub(" ", text)
 
 
 def language_warning(texts: Iterable[str], model: str) -> str | None:
