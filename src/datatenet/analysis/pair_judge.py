@@ -19,7 +19,9 @@ when neither commits to anything comparable and the prompts are the same, the an
 compared by similarity (cosine below `conflict_answer`, or word overlap below
 `conflict_answer_lexical` without a model): two similar but distinct questions answered
 differently are no evidence of a contradiction. The same decisive content is never one.
-Cosines count only where the model reads the texts' language and neither text is empty.
+Cosines count only where the model reads the texts' language and neither text is empty; where
+it does not, prompts and answers sharing enough character pairs make at most a possible
+duplicate (analysis/character_pairs.py).
 """
 
 from __future__ import annotations
