@@ -3,7 +3,9 @@ thresholds), pinned on real samples: each test plants pairs just on both sides o
 and runs the analysis as the command line sets it up (`analysis_config` reading a repository
 without a config, so `Thresholds()`), so that moving a default by a little makes it fail.
 
-Here the lexical defaults (`near_duplicate`, `near_answer`, `conflict_answer_lexical`);
+Here the lexical defaults (`near_duplicate`, `near_answer`, `conflict_answer_lexical`, and the
+character-pair ones for text the model does not read, `paraphrase_prompt_characters` and
+`paraphrase_answer_characters`);
 tests/test_defaults_verdicts.py pins the cosine ones, tests/test_defaults_model.py judges real
 rewordings with the model.
 """
@@ -16,6 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from datatenet.analysis.base import AnalysisConfig
@@ -33,6 +36,9 @@ from tests.repos import Repo
 NEAR_DUPLICATE = 0.8
 NEAR_ANSWER = 0.5
 CONFLICT_ANSWER_LEXICAL = 0.3
+PARAPHRASE_PROMPT = 0.45  # paraphrase_prompt_characters
+PARAPHRASE_ANSWER = 0.35  # paraphrase_answer_characters
+CHECKS = frozenset({"exact", "near", "semantic", "conflicts"})
 
 # Written for these tests (no upstream text): a Chinese sample and a Chinese addendum.
 CHINESE_PROMPT = "小明每天早上跑步三公里，周末两天每天再多跑两公里。他一周一共跑多少公里？"
@@ -277,3 +283,64 @@ def test_near_answer_default_is_answer_jaccard_0_5(
     findings = analyse(corpus, config("exact,near,conflicts")).findings
     assert {(_name(f.sample.origin), _name(f.matched.origin)) for f in findings} == found
     assert {f.kind for f in findings} == {"near-duplicate"}
+
+
+# -- paraphrase_*_characters: Chinese the model does not read, by shared character pairs -------
+
+# Written for these tests: endings that replace the end of the Chinese prompt or answer (no
+# number, so that the questions give no other numbers and the answers commit to no result).
+PROMPT_ENDING = "这道题应该怎样列式，请写出思路"
+ANSWER_ENDING = "具体的结果还要看题目里的条件，建议你再仔细读一遍题目，然后自己列式算一算"
+
+
+def _dice(one: str, two: str) -> float:
+    a, b = set(shingles(normalize(one))), set(shingles(normalize(two)))
+    return 2 * len(a & b) / (len(a) + len(b))
+
+
+def _cut(text: str, ending: str) -> Iterator[tuple[str, float]]:
+    """The text cut after k characters and given another ending, and its Dice with the
+    original, for every k."""
+    for count in range(1, len(text)):
+        yield text[:count] + ending, _dice(text, text[:count] + ending)
+
+
+def test_paraphrase_character_defaults_are_dice_0_45_and_0_35(
+    tmp_path: Path, config: Callable[[str], AnalysisConfig]
+) -> None:
+    """Under the English-only default model, a Chinese question reworded and answered in other
+    words is a possible duplicate when the prompts share 0.45 of their character pairs (Dice)
+    and the answers 0.35, not just below either."""
+    from datatenet.analysis.pair_verdicts import pair_findings
+    from datatenet.analysis.semantic import CorpusVectors
+
+    thresholds = config("all").thresholds
+    close_prompt = _closest(_cut(CHINESE_PROMPT, PROMPT_ENDING), 0.8, True)
+    close_answer = _closest(_cut(CHINESE_ANSWER, ANSWER_ENDING), 0.6, True)
+    cases = [  # (prompt, answer) of the new sample, and whether it is a possible duplicate
+        (_closest(_cut(CHINESE_PROMPT, PROMPT_ENDING), PARAPHRASE_PROMPT, True), close_answer),
+        (_closest(_cut(CHINESE_PROMPT, PROMPT_ENDING), PARAPHRASE_PROMPT, False), close_answer),
+        (close_prompt, _closest(_cut(CHINESE_ANSWER, ANSWER_ENDING), PARAPHRASE_ANSWER, True)),
+        (close_prompt, _closest(_cut(CHINESE_ANSWER, ANSWER_ENDING), PARAPHRASE_ANSWER, False)),
+    ]
+    for number, ((prompt, prompt_dice), (answer, answer_dice)) in enumerate(cases):
+        added = {"messages": [{"role": "user", "content": prompt}, _assistant(answer)]}
+        directory = tmp_path / str(number)
+        directory.mkdir()
+        corpus = _change(directory, [_chinese_row()], [added])
+        vectors = np.eye(2, 4, dtype=np.float32)  # never read: the model reads no Chinese
+        given = CorpusVectors(vectors[1:], vectors[1:], vectors[:1], vectors[:1])
+        found = pair_findings(corpus, CHECKS, thresholds, given, "all-MiniLM-L6-v2")
+        shown = prompt_dice >= PARAPHRASE_PROMPT and answer_dice >= PARAPHRASE_ANSWER
+        assert [(f.kind, f.tier) for f in found] == [("possible-duplicate", "characters")] * shown
+        for finding in found:
+            assert finding.scores == pytest.approx(
+                {"prompt_characters": prompt_dice, "answer_characters": answer_dice}
+            )
+    sides = [round(c[0][1] - PARAPHRASE_PROMPT, 2) for c in cases[:2]]
+    sides += [round(c[1][1] - PARAPHRASE_ANSWER, 2) for c in cases[2:]]
+    assert all(abs(side) <= 0.03 for side in sides), sides
+
+
+def _assistant(answer: str) -> dict[str, str]:
+    return {"role": "assistant", "content": answer}

@@ -175,6 +175,7 @@ def test_every_cosine_default_has_a_case_on_each_side(thresholds: Thresholds) ->
     """The cases above straddle every cosine threshold of `Thresholds` (the lexical ones are
     pinned in tests/test_defaults.py), 0.005 away."""
     lexical = {"near_duplicate", "near_answer", "conflict_answer_lexical"}
+    lexical |= {"paraphrase_prompt_characters", "paraphrase_answer_characters"}
     cosine = {f.name for f in fields(Thresholds)} - lexical
     assert {c.default for c in CASES} == cosine
     for name in cosine:

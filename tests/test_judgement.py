@@ -304,3 +304,98 @@ def test_real_paraphrases_are_duplicates_or_possible_ones(
     assert all(expected.get(f.sample.sample_id) == f.matched.sample_id for f in found if f.matched)
     kinds = sorted(f.kind for f in found)
     assert kinds == ["possible-duplicate"] * 2 + ["semantic-duplicate"] * 13
+
+
+# -- Chinese under the English-only model: possible duplicates by characters --------------------
+
+MINUTES = {
+    "instruction": "一天有多少分钟？",
+    "output": "一天有24小时，每小时60分钟，所以一天有1440分钟。",
+}
+MINUTES_REWORDED = {
+    "instruction": "一天一共有多少分钟？",
+    "output": "每小时60分钟，一天24小时，一共是1440分钟。",
+}
+MINUTES_WRONG = {
+    "instruction": "一天一共有多少分钟？",
+    "output": "每小时60分钟，一天24小时，一共是1400分钟。",
+}
+PARAPHRASES_ZH = TEST_DATA / "paraphrases_alpaca_zh.jsonl"
+
+
+@needs_model
+def test_a_chinese_paraphrase_is_a_possible_duplicate_under_the_english_model(
+    tmp_path: Path,
+) -> None:
+    from datatenet.gates import finding_measures
+
+    existing = [{"instruction": q, "output": a} for q, a in CHINESE_QA] + [MINUTES]
+    found = findings(change(tmp_path, existing, [MINUTES_REWORDED]), ALL, tmp_path)
+    assert [(f.kind, f.tier, f.severity) for f in found] == [
+        ("possible-duplicate", "characters", "info")
+    ]
+    (finding,) = found
+    assert finding.matched is not None and finding.matched.origin.endswith(":7")
+    assert "prompt 0.71" in finding.explanation and "both 1440" in finding.explanation
+    assert finding_measures(found, 1)["added_duplicate_share"].value == 0  # never gated
+
+
+@pytest.mark.parametrize("checks", [LEXICAL, pytest.param(ALL, marks=needs_model)])
+def test_a_reworded_chinese_question_with_another_result_is_no_duplicate(
+    tmp_path: Path, checks: frozenset[str]
+) -> None:
+    """Another result is never a duplicate; the questions are not known to be the same without
+    a model that reads them, so it is no contradiction either."""
+    assert findings(change(tmp_path, [MINUTES], [MINUTES_WRONG]), checks, tmp_path) == []
+
+
+@pytest.fixture(scope="module")
+def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One cache for the scans of real data: the fast stage is distilled from the model once."""
+    return tmp_path_factory.mktemp("model-cache")
+
+
+@needs_model
+def test_chinese_paraphrases_of_real_samples_are_possible_duplicates(
+    shared_data: Path, tmp_path: Path, model_cache: Path
+) -> None:
+    """8 hand-written paraphrases of LLaMA-Factory's Chinese Alpaca samples, added to the whole
+    file (1,000 samples): 6 are shown as possible duplicates of their source, nothing else."""
+    real = json.loads((shared_data / "llama_factory" / "alpaca_zh_demo.json").read_text("utf-8"))
+    paraphrases = rows(PARAPHRASES_ZH)
+    found = findings(change(tmp_path, real, paraphrases), ALL, model_cache)
+    assert {(f.kind, f.tier) for f in found} == {("possible-duplicate", "characters")}
+    line = {f"head.jsonl:{len(real) + 1 + n}": p["of"] for n, p in enumerate(paraphrases)}
+    pairs = {
+        line[f.sample.origin.rsplit("/", 1)[1]]: f.matched.origin.rsplit(":", 1)[1]
+        for f in found
+        if f.matched
+    }
+    assert pairs == {of: str(of + 1) for of in (13, 31, 38, 66, 134, 137)}
+
+
+@needs_model
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("llama_factory/alpaca_zh_demo.json", set()),
+        (
+            "medicalgpt/sharegpt_zh_1K_format.jsonl",
+            {("475", "473"), ("511", "380"), ("816", "262"), ("897", "861")},
+        ),
+    ],
+)
+def test_real_chinese_datasets_get_few_possible_duplicates(
+    shared_data: Path, model_cache: Path, name: str, expected: set[tuple[str, str]]
+) -> None:
+    """Real Chinese datasets scanned whole under the English model: besides their exact copies,
+    only the pairs read and judged plausible duplicates (the same question twice, answered in
+    other words: "用简单的语言解释量子计算。"; "你好" twice; questions reworded)."""
+    from datatenet.analysis.corpus import corpus_of_version
+
+    corpus = corpus_of_version(load_file(shared_data / name, LoadOptions()))
+    found = [f for f in findings(corpus, ALL, model_cache) if f.kind != "exact-duplicate"]
+    assert {(f.kind, f.tier) for f in found} <= {("possible-duplicate", "characters")}
+    lines = {(f.sample.origin.rsplit(":", 1)[1], f.matched.origin.rsplit(":", 1)[1])
+             for f in found if f.matched}  # fmt: skip
+    assert lines == expected and len(found) == len(expected)

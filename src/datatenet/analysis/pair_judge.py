@@ -19,7 +19,9 @@ when neither commits to anything comparable and the prompts are the same, the an
 compared by similarity (cosine below `conflict_answer`, or word overlap below
 `conflict_answer_lexical` without a model): two similar but distinct questions answered
 differently are no evidence of a contradiction. The same decisive content is never one.
-Cosines count only where the model reads the texts' language and neither text is empty.
+Cosines count only where the model reads the texts' language and neither text is empty; where
+it does not, prompts and answers sharing enough character pairs make at most a possible
+duplicate (analysis/character_pairs.py).
 """
 
 from __future__ import annotations
@@ -45,6 +47,10 @@ class Evidence:
     prompt_cosine: float | None = None  # None: no model, or not a text it reads
     question_cosine: float | None = None  # of the last user turns
     answer_cosine: float | None = None  # of the (chosen) answers
+    # Dice of character pairs, where the model does not read a side (analysis/character_pairs.py)
+    prompt_characters: float | None = None
+    question_characters: float | None = None
+    answer_characters: float | None = None
 
     @classmethod
     def of(cls, known: Mapping[str, float]) -> Evidence:
@@ -55,6 +61,9 @@ class Evidence:
             known.get("prompt_cosine"),
             known.get("question_cosine"),
             known.get("answer_cosine"),
+            known.get("prompt_characters"),
+            known.get("question_characters"),
+            known.get("answer_characters"),
         )
 
 
@@ -268,20 +277,20 @@ def _semantic(
 ) -> Verdict | None:
     # Preference pairs: the prompt and the chosen answer (a pair repeating the preferred answer
     # repeats its signal, whatever it is preferred to).
-    cosines = [evidence.prompt_cosine, evidence.question_cosine, evidence.answer_cosine]
-    if not same_data_kind or any(c is None for c in cosines):
-        return None
-    if labels[0] != labels[1]:
-        return None  # KTO: the same answer marked good and bad is no duplicate
+    if not same_data_kind or labels[0] != labels[1]:
+        return None  # (KTO: the same answer marked good and bad is no duplicate)
     if answers.different or questions.different:
         return None  # another result or another question: never a duplicate
+    details = {"decisive": answers.reason} if answers.same else {}
+    cosines = [evidence.prompt_cosine, evidence.question_cosine, evidence.answer_cosine]
+    if any(c is None for c in cosines):
+        return _in_characters(evidence, details, thresholds)
     score = min(c for c in cosines if c is not None)
     limit = thresholds.semantic_same_result if answers.same else thresholds.semantic_duplicate
     scores = {
         "prompt_cosine": evidence.prompt_cosine or 0.0,
         "answer_cosine": evidence.answer_cosine or 0.0,
     }
-    details = {"decisive": answers.reason} if answers.same else {}
     if evidence.same_prompt and answers.same and score < thresholds.semantic_duplicate:
         return None  # the same question answered in another style: a restyle
     if score >= limit:
@@ -289,6 +298,25 @@ def _semantic(
     if score >= thresholds.possible_duplicate:
         return Verdict("possible-duplicate", "semantic", "info", score, "", scores, details)
     return None
+
+
+def _in_characters(
+    evidence: Evidence, details: dict[str, str], thresholds: Thresholds
+) -> Verdict | None:
+    """Where the model does not read the texts: a possible duplicate when prompts, last turns
+    and answers share enough of their character pairs (analysis/character_pairs.py) and the
+    answers commit to nothing different (checked before)."""
+    shares = (evidence.prompt_characters, evidence.question_characters, evidence.answer_characters)
+    if shares[0] is None or shares[1] is None or shares[2] is None:
+        return None
+    prompt, answer = min(shares[0], shares[1]), shares[2]
+    if prompt < thresholds.paraphrase_prompt_characters:
+        return None
+    if answer < thresholds.paraphrase_answer_characters:
+        return None
+    scores = {"prompt_characters": prompt, "answer_characters": answer}
+    score = min(scores.values())
+    return Verdict("possible-duplicate", "characters", "info", score, "", scores, details)
 
 
 def word_overlap(first: str, second: str) -> float:

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+from datatenet.analysis.character_pairs import add_character_evidence
 from datatenet.analysis.corpus import Corpus, Item
 from datatenet.analysis.decisive import give_other_numbers, question_numbers
 from datatenet.analysis.pair_judge import Evidence, settled_without_model
@@ -199,6 +200,7 @@ def add_model_evidence(
     for pair in proposed:
         known.setdefault(pair, {})
     _set_cosines(known, everyone, readable, model.rows, settled)
+    add_character_evidence(known, corpus, ~readable, thresholds)
     model.stats["texts"] = len({t for view in VIEWS for t in model.rows.texts[view]})
     model.stats["confirmed"] = len(model.rows.embedded)
 

@@ -193,10 +193,17 @@ def _finding(verdict: Verdict, new: Item, matched: Item, also_new: bool) -> Find
 def _explanation(verdict: Verdict, where: str) -> str:
     if verdict.kind == "contradiction":
         return verdict.explanation.replace("{where}", where, 1)
+    result = f"; {verdict.details['decisive']}" if verdict.details.get("decisive") else ""
+    if verdict.tier == "characters":
+        prompt, answer = verdict.scores["prompt_characters"], verdict.scores["answer_characters"]
+        return (
+            f"may ask and answer the same as {where} in other words (character pairs shared:"
+            f" prompt {prompt:.2f}, answer {answer:.2f}{result}; the model does not read this"
+            " language): shown for review, not counted as a duplicate"
+        )
     prompt = verdict.scores.get("prompt_cosine", 0.0)
     answer = verdict.scores.get("answer_cosine", 0.0)
     cosines = f"prompt cosine {prompt:.3f}, answer cosine {answer:.3f}"
-    result = f"; {verdict.details['decisive']}" if verdict.details.get("decisive") else ""
     if verdict.kind == "possible-duplicate":
         return (
             f"may say the same as {where} in other words ({cosines}{result}): shown for review,"

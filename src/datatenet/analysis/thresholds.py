@@ -22,6 +22,10 @@ class Thresholds:
     semantic_same_result: float = 0.75
     # Below the duplicate thresholds, down to this: a "possible duplicate" (info, never gated).
     possible_duplicate: float = 0.8
+    # Where the model does not read the text (analysis/character_pairs.py): Dice of the character
+    # pairs of prompts and last turns, and of answers, for a possible duplicate.
+    paraphrase_prompt_characters: float = 0.45
+    paraphrase_answer_characters: float = 0.35
     # cosine of prompts and of last user turns: "the same question" (for decisive content only)
     conflict_prompt: float = 0.85
     conflict_answer: float = 0.7  # answers below this cosine diverge, when nothing decisive says
