@@ -86,6 +86,7 @@ def pair_findings(
             pair[0],
             pair[1] >= offset,
             -evidence[pair].get("jaccard", 0.0),
+            pair[1],  # ties: the earliest match, however the evidence was gathered
         ),
     )
     for position, other in order:
