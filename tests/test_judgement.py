@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from datatenet.analysis.base import AnalysisConfig
@@ -338,6 +339,35 @@ def test_a_chinese_paraphrase_is_a_possible_duplicate_under_the_english_model(
     assert finding.matched is not None and finding.matched.origin.endswith(":7")
     assert "prompt 0.71" in finding.explanation and "both 1440" in finding.explanation
     assert finding_measures(found, 1)["added_duplicate_share"].value == 0  # never gated
+
+
+@needs_model
+def test_a_chinese_question_asked_again_with_an_english_context_is_a_possible_duplicate(
+    tmp_path: Path,
+) -> None:
+    """The model reads the first sample (its English context outweighs the Chinese question),
+    not the second: the pair is still compared by characters."""
+    question = "一天有多少分钟？请详细说明计算的过程和最后的结果。"
+    english = f"{question}\nContext: the answer depends on how many hours and minutes there are"
+    existing = [{"instruction": q, "output": a} for q, a in CHINESE_QA]
+    existing.append({"instruction": english, "output": MINUTES["output"]})
+    again = {"instruction": f"{question}\nContext: 这是一个问题。", "output": MINUTES["output"]}
+    found = findings(change(tmp_path, existing, [again]), ALL, tmp_path)
+    assert [(f.kind, f.tier) for f in found] == [("possible-duplicate", "characters")]
+    assert found[0].matched is not None and found[0].matched.origin.endswith(":7")
+    # proposed by the characters themselves, not only when the model's search knew the pair
+    from datatenet.analysis.character_pairs import add_character_evidence
+    from datatenet.analysis.thresholds import Thresholds
+    from datatenet.embeddings.language import covers
+
+    (tmp_path / "again").mkdir()
+    corpus = change(tmp_path / "again", existing, [again])
+    model = "sentence-transformers/all-MiniLM-L6-v2"
+    unread = np.array([not covers(model, item.text) for item in corpus.everyone])
+    assert unread.tolist() == [True] * 6 + [False, True]
+    known: dict[tuple[int, int], dict[str, float]] = {}
+    add_character_evidence(known, corpus, unread, Thresholds())
+    assert list(known) == [(7, 6)] and known[(7, 6)]["answer_characters"] == 1.0
 
 
 @pytest.mark.parametrize("checks", [LEXICAL, pytest.param(ALL, marks=needs_model)])

@@ -25,6 +25,7 @@ import numpy.typing as npt
 from datatenet.analysis.corpus import Corpus
 from datatenet.analysis.normalize import normalize_many, shingle_sets
 from datatenet.analysis.thresholds import Thresholds
+from datatenet.embeddings.language import has_cjk
 
 Known = dict[tuple[int, int], dict[str, float]]
 VIEWS = ("prompt", "question", "answer")
@@ -42,11 +43,7 @@ def add_character_evidence(
     everyone = corpus.everyone
     touched = [pair for pair in known if unread[pair[0]] or unread[pair[1]]]
     limit = thresholds.paraphrase_prompt_characters
-    proposed = [
-        pair
-        for pair in _similar_questions(corpus, np.flatnonzero(unread), limit)
-        if pair not in known
-    ]
+    proposed = [pair for pair in _similar_questions(corpus, unread, limit) if pair not in known]
     pairs = [*touched, *proposed]
     if not pairs:
         return
@@ -73,22 +70,25 @@ def add_character_evidence(
 
 
 def _similar_questions(
-    corpus: Corpus, unread: npt.NDArray[np.intp], limit: float
+    corpus: Corpus, unread: npt.NDArray[np.bool_], limit: float
 ) -> list[tuple[int, int]]:
-    """(new position, earlier position) of the unread samples whose last user turns (the whole
-    prompts, without conversations) reach `limit`: the short text both must reach it on."""
+    """(new position, earlier position) of the pairs with an unread side whose last user turns
+    (the whole prompts, without conversations) reach `limit`: the short text both must reach it
+    on. The other side may be a sample the model reads that has CJK in it (a Chinese question
+    with an English context): text without any shares no character pair with an unread one."""
     everyone, offset = corpus.everyone, len(corpus.existing)
-    questions = _pair_matrix([everyone[row].last_turn for row in unread.tolist()])
+    rows = np.flatnonzero(unread | np.array([has_cjk(item.text) for item in everyone]))
+    questions = _pair_matrix([everyone[row].last_turn for row in rows.tolist()])
     sizes = np.asarray(questions.sum(axis=1)).ravel()
-    queries = np.flatnonzero(unread >= offset)
+    queries = np.flatnonzero(rows >= offset)
     found: list[tuple[int, int]] = []
     for start in range(0, len(queries), _CHUNK):
         chunk = queries[start : start + _CHUNK]
         common = (questions[chunk] @ questions.T).tocoo()
         one, two = chunk[common.row], common.col
         dice = 2 * common.data / np.maximum(sizes[one] + sizes[two], 1)
-        keep = (two < one) & (dice >= limit)
-        found += zip(unread[one[keep]].tolist(), unread[two[keep]].tolist(), strict=True)
+        keep = (two < one) & (dice >= limit) & (unread[rows[one]] | unread[rows[two]])
+        found += zip(rows[one[keep]].tolist(), rows[two[keep]].tolist(), strict=True)
     return found
 
 

@@ -52,6 +52,10 @@ def cjk_share(texts: Iterable[str], limit: int = SAMPLE_CHARS) -> float:
     return cjk / letters if letters else 0.0
 
 
+def has_cjk(text: str) -> bool:
+    return _CJK.search(text) is not None
+
+
 def covers(model: str, text: str) -> bool:
     """Whether the model reads the language a text is mostly written in: False for a mostly
     CJK text and an English-only model (its vectors would pair unrelated texts)."""
