@@ -374,7 +374,11 @@ def _set_cosines(
     if not pairs:
         return
     array = np.array(pairs, dtype=np.intp)
-    cosines = {view: rows.cosines(view, array).tolist() for view in VIEWS}
+    of_view: dict[str, list[float]] = {}  # without conversations, "question" is "prompt"
+    for view in VIEWS:
+        if rows.view(view) not in of_view:
+            of_view[rows.view(view)] = rows.cosines(view, array).tolist()
+    cosines = {view: of_view[rows.view(view)] for view in VIEWS}
     for at, (new, other) in enumerate(pairs):
         one, two = everyone[new], everyone[other]
         prompts = bool(one.prompt.strip() and two.prompt.strip())

@@ -59,7 +59,7 @@ def has_cjk(text: str) -> bool:
 def covers(model: str, text: str) -> bool:
     """Whether the model reads the language a text is mostly written in: False for a mostly
     CJK text and an English-only model (its vectors would pair unrelated texts)."""
-    if not is_english_only(model) or _CJK.search(text) is None:
+    if not is_english_only(model) or not has_cjk(text):
         return True  # (no CJK character: no need to count the letters)
     return cjk_share((text,)) <= MOSTLY
 
@@ -69,7 +69,7 @@ def read_part(model: str, text: str) -> str:
     cascade's fast stage compares this: a static model averages its token vectors, so a few
     unread characters' vectors outweigh an English question the confirming model still matches
     (bench/cascade_calibration.py), while the confirming model sees the whole text."""
-    if not is_english_only(model) or _CJK.search(text) is None:
+    if not is_english_only(model) or not has_cjk(text):
         return text
     return _CJK_RUN.sub(" ", text)
 
