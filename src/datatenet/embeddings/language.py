@@ -85,6 +85,7 @@ def language_warning(texts: Iterable[str], model: str) -> str | None:
     return (
         f"{share:.0%} of the text is Chinese, Japanese or Korean, but the embedding model {name} "
         "reads English only: no semantic verdict is made on those samples (the exact and near "
-        "tiers still compare them, by characters). Configure a multilingual model, e.g. "
+        "tiers still compare them, by characters, and reworded copies sharing most character "
+        "pairs are shown as possible duplicates). Configure a multilingual model, e.g. "
         f'model = "{MULTILINGUAL_MODEL}" in .datatenet.toml'
     )
