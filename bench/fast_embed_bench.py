@@ -11,8 +11,9 @@ an empty vector cache, running the analyses as `datatenet scan --checks semantic
 2. today's path: `datatenet scan --checks semantic` (sentence-transformers, every text) on the
    first `--slice` samples, extrapolated to `--samples` in proportion to the distinct texts
    (the search is a small part), said so in the output;
-3. the confirming model alone (ONNX Runtime, every text: `semantic_mode = "exact"`), on the
-   same slice, extrapolated the same way;
+3. the confirming model alone (every text: `semantic_mode = "exact"`), on the same slice,
+   extrapolated the same way: in float32 (ONNX Runtime, `model_precision = "fp32"`) and at the
+   default precision (bfloat16 through OpenVINO where the CPU computes it natively);
 4. the cascade on the whole dataset (`semantic_mode = "cascade"`, analysis/pair_model.py):
    static stage, candidate search, the model on the texts of the pairs left open only;
 5. with `--equivalence N`: every check on the first N samples, through the model alone and
@@ -59,11 +60,15 @@ from datatenet.analysis.base import AnalysisConfig
 from datatenet.analysis.corpus import Corpus, corpus_of_version
 from datatenet.analysis.registry import analyse
 from datatenet.formats.load import LoadOptions, load_file
-mode, data, old, cache = sys.argv[1:5]
+mode, data, old, cache, precision = sys.argv[1:6]
 new = corpus_of_version(load_file(Path(data), LoadOptions())).new
 existing = corpus_of_version(load_file(Path(old), LoadOptions())).new if old != "-" else ()
 config = AnalysisConfig(
-    frozenset({"semantic"}), cache_dir=Path(cache), semantic_mode=mode, quiet=True
+    frozenset({"semantic"}),
+    cache_dir=Path(cache),
+    semantic_mode=mode,
+    model_precision=precision,
+    quiet=True,
 )
 analysis = analyse(Corpus(new, existing), config)
 heavy = [m for m in ("torch", "transformers", "sentence_transformers") if m in sys.modules]
@@ -132,14 +137,18 @@ def timed(command: list[str], env: dict[str, str], cwd: Path) -> tuple[float, st
 
 
 def harness(
-    mode: str, data: Path, old: Path | None, env: dict[str, str], cache: Path | None = None
+    mode: str,
+    data: Path,
+    old: Path | None,
+    env: dict[str, str],
+    cache: Path | None = None,
+    precision: str = "auto",
 ) -> dict[str, Any]:
     """One cold run of the analyses in a fresh process; `cache`: the vector cache to use (a
-    new, empty one when None)."""
+    new, empty one when None); `precision`: the config's `model_precision`."""
     cache = cache or Path(tempfile.mkdtemp(prefix="vectors-", dir=WORK))
-    seconds, out = timed(
-        [sys.executable, "-c", RUN, mode, str(data), str(old or "-"), str(cache)], env, WORK
-    )
+    command = [sys.executable, "-c", RUN, mode, str(data), str(old or "-"), str(cache), precision]
+    seconds, out = timed(command, env, WORK)
     report: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
     report["wall"] = seconds
     report["cache"] = cache
@@ -225,11 +234,12 @@ def main() -> None:
             f"today's path (sentence-transformers, every text), {args.slice:,} samples: "
             f"{seconds:.1f} s; extrapolated to {args.samples:,}: {seconds * scale:.0f} s"
         )
-    alone = harness("exact", part, None, env)
-    print(
-        f"model alone, {args.slice:,} samples: {alone['wall']:.1f} s; extrapolated to "
-        f"{args.samples:,}: {alone['wall'] * scale:.0f} s\n  {ran(alone)}"
-    )
+    for precision in ("fp32", "auto"):
+        alone = harness("exact", part, None, env, precision=precision)
+        print(
+            f"model alone ({precision}), {args.slice:,} samples: {alone['wall']:.1f} s; "
+            f"extrapolated to {args.samples:,}: {alone['wall'] * scale:.0f} s\n  {ran(alone)}"
+        )
     full = harness("cascade", data, None, env)
     print(
         f"cascade, {args.samples:,} samples: {full['wall']:.1f} s; {full['findings']} findings"

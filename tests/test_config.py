@@ -148,3 +148,20 @@ def test_semantic_mode_is_cascade_or_exact_and_reaches_the_analysis_config() -> 
         settings_from_dict({"semantic_mode": "fast"}, None, ".datatenet.toml")
     assert "semantic_mode" in caught.value.message and "'fast'" in caught.value.message
     assert 'semantic_mode = "exact"' in caught.value.hint
+
+
+def test_model_precision_is_auto_or_fp32_and_reaches_the_analysis_config() -> None:
+    from datatenet.repo.analyses import analysis_config
+
+    settings = settings_from_dict({"model_precision": "fp32"}, None, ".datatenet.toml")
+    assert settings.model_precision == "fp32"
+    config = analysis_config(None, settings)
+    assert config.model_precision == "fp32" and config.precision_here == "fp32"
+    default = settings_from_dict({}, None, ".datatenet.toml")
+    assert default.model_precision is None
+    assert analysis_config(None, default).model_precision == "auto"
+    for wrong in ("bf16", "int8", 16):
+        with pytest.raises(DatatenetError) as caught:
+            settings_from_dict({"model_precision": wrong}, None, ".datatenet.toml")
+        assert "model_precision" in caught.value.message
+        assert 'model_precision = "fp32"' in caught.value.hint

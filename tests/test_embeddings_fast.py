@@ -23,6 +23,7 @@ from datatenet.analysis.pair_model import PairModel, RowVectors
 from datatenet.analysis.pair_verdicts import pair_findings
 from datatenet.analysis.thresholds import Thresholds
 from datatenet.embeddings.cache import CachedEmbedder
+from datatenet.embeddings.openvino_session import bf16_available
 from datatenet.embeddings.runtime import ModelEmbedder
 from datatenet.embeddings.st import SentenceTransformerEmbedder
 from datatenet.embeddings.static import StaticEmbedder
@@ -55,7 +56,7 @@ TEXTS = [
 @pytest.fixture(scope="module")
 def artifacts(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("models")
-    model = ModelEmbedder(artifacts=root, runtime="onnx", progress=QUIET)
+    model = ModelEmbedder(artifacts=root, runtime="onnx", precision="fp32", progress=QUIET)
     model.embed(["exported on first use"])
     assert model.note == "" and model.device is not None and "onnxruntime" in model.device
     static = StaticEmbedder(artifacts=root, progress=QUIET)
@@ -65,7 +66,7 @@ def artifacts(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_onnx_vectors_agree_with_sentence_transformers(artifacts: Path) -> None:
-    onnx = ModelEmbedder(artifacts=artifacts, runtime="onnx", progress=QUIET)
+    onnx = ModelEmbedder(artifacts=artifacts, runtime="onnx", precision="fp32", progress=QUIET)
     torch = SentenceTransformerEmbedder(progress=QUIET)
     assert onnx.name == torch.name  # one cache serves both runtimes
     got, want = onnx.embed(TEXTS), torch.embed(TEXTS)
@@ -75,6 +76,22 @@ def test_onnx_vectors_agree_with_sentence_transformers(artifacts: Path) -> None:
     one_by_one = np.vstack([onnx.embed([text]) for text in TEXTS])  # batching keeps the order
     np.testing.assert_allclose(got, one_by_one, atol=1e-5)
     assert onnx.device == f"cpu (onnxruntime, {onnx._onnx.threads} threads)"  # type: ignore[union-attr]
+
+
+@pytest.mark.skipif(not bf16_available(), reason="this CPU does not compute bfloat16 natively")
+def test_bfloat16_vectors_agree_with_float32_and_are_cached_apart(artifacts: Path) -> None:
+    bf16 = ModelEmbedder(artifacts=artifacts, progress=QUIET)
+    fp32 = ModelEmbedder(artifacts=artifacts, precision="fp32", progress=QUIET)
+    assert bf16.bf16 and not fp32.bf16
+    assert bf16.name == fp32.name + "|bf16"  # cosines move in the third decimal: not one cache
+    got, want = bf16.embed(TEXTS), fp32.embed(TEXTS)
+    assert bf16.device == f"cpu (openvino bf16, {bf16._onnx.threads} threads)"  # type: ignore[union-attr]
+    assert fp32.device is not None and "onnxruntime" in fp32.device
+    np.testing.assert_allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-5)
+    agreement = np.einsum("ij,ij->i", got, want)
+    assert agreement.min() >= 0.999 and agreement.min() < 1.0 - 1e-7  # close, and not fp32
+    one_by_one = np.vstack([bf16.embed([text]) for text in TEXTS])  # batching keeps the order
+    assert np.einsum("ij,ij->i", got, one_by_one).min() >= 0.999
 
 
 def test_distillation_is_cached_and_reused(artifacts: Path) -> None:
@@ -132,7 +149,9 @@ def test_fast_path_imports_no_torch_once_its_models_are_cached(
     assert done.returncode == 0, done.stderr
     cascade, found, ran, *device, heavy = done.stdout.split()
     assert (cascade, found, ran, heavy) == ("1", "1", "True", "[]")
-    assert " ".join(device).startswith("cpu (onnxruntime")
+    assert " ".join(device).startswith(
+        "cpu (openvino bf16" if bf16_available() else "cpu (onnxruntime"
+    )
 
 
 def pair_models(artifacts: Path, corpus: Corpus) -> tuple[PairModel, PairModel]:
@@ -190,3 +209,18 @@ def test_cascade_recall_and_precision_equal_the_model_alone_on_the_labelled_exce
         recall_alone, precision_alone, given_alone = recall_precision(exact, labelled, verdict)
         assert given_alone > 0
         assert abs(recall - recall_alone) <= 0.01 and abs(precision - precision_alone) <= 0.01
+
+
+def test_model_precision_of_the_config_reaches_the_model(tmp_path: Path) -> None:
+    from datatenet.analysis.base import AnalysisConfig, Inputs
+    from datatenet.analysis.corpus import Item
+
+    corpus = Corpus((Item("a", "a", "x:1", "How do I reset my password?", "Settings."),), ())
+    names = {}
+    for precision in ("auto", "fp32"):
+        config = AnalysisConfig(cache_dir=tmp_path, model_precision=precision, quiet=True)
+        embedder = Inputs(corpus, config).embedder()
+        assert embedder is not None and embedder.inner.precision == precision  # type: ignore[attr-defined]
+        names[precision] = embedder.name
+    assert names["fp32"].endswith("|normalized")
+    assert names["auto"] == names["fp32"] + ("|bf16" if bf16_available() else "")

@@ -7,6 +7,7 @@ key = "id"                                     # optional, for every dataset
 format = "alpaca"                              # optional: force a schema for every dataset
 model = "sentence-transformers/all-MiniLM-L6-v2"
 semantic_mode = "cascade"                      # or "exact": every text through the model
+model_precision = "auto"                       # or "fp32": never bfloat16 (embeddings/runtime.py)
 
 [mappings."data/x.jsonl"]                      # a path or a glob
 prompt = "question"                            # canonical name = the file's field
@@ -76,6 +77,7 @@ _KNOWN_KEYS = (
     "model",
     "max_seq_length",
     "semantic_mode",
+    "model_precision",
     "mappings",
     "thresholds",
     "gates",
@@ -110,6 +112,7 @@ class Settings:
     model: str | None = None
     max_seq_length: int | None = None  # tokens the model reads of each text
     semantic_mode: str | None = None  # "cascade" (None: the default) or "exact"
+    model_precision: str | None = None  # "auto" (None: the default) or "fp32"
     mappings: tuple[PathOptions, ...] = ()
     thresholds: Mapping[str, Any] = field(default_factory=_empty_table)
     gates: Mapping[str, Any] = field(default_factory=_empty_table)
@@ -313,6 +316,7 @@ def settings_from_dict(document: Mapping[str, Any], source: Path | None, where: 
         model=_string(document, "model", where, 'model = "sentence-transformers/all-MiniLM-L6-v2"'),
         max_seq_length=_positive_int(document, "max_seq_length", where, "max_seq_length = 256"),
         semantic_mode=_semantic_mode(document, where),
+        model_precision=_model_precision(document, where),
         mappings=_mappings(document, where),
         thresholds=_table(document, "thresholds", where),
         gates=_table(document, "gates", where),
@@ -341,6 +345,20 @@ def _semantic_mode(document: Mapping[str, Any], where: str) -> str | None:
             f"{where}: `semantic_mode` must be one of {', '.join(SEMANTIC_MODES)}, not {value!r}",
             '"cascade" (the default) lets static embeddings choose what the model confirms; '
             '"exact" embeds every text with the model: semantic_mode = "exact"',
+        )
+    return value
+
+
+PRECISIONS = ("auto", "fp32")  # embeddings/runtime.py: ModelEmbedder's `precision`
+
+
+def _model_precision(document: Mapping[str, Any], where: str) -> str | None:
+    value = _string(document, "model_precision", where, 'model_precision = "fp32"')
+    if value is not None and value not in PRECISIONS:
+        raise DatatenetError(
+            f"{where}: `model_precision` must be one of {', '.join(PRECISIONS)}, not {value!r}",
+            '"auto" (the default) runs the model in bfloat16 where the CPU computes it natively'
+            ' and OpenVINO is installed; "fp32" never does: model_precision = "fp32"',
         )
     return value
 

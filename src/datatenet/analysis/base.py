@@ -47,7 +47,16 @@ class AnalysisConfig:
     cache_dir: Path | None = None
     options: Mapping[str, Any] = field(default_factory=dict)  # per-analyzer settings
     semantic_mode: str = SEMANTIC_MODES[0]
+    # "auto": bfloat16 where the CPU computes it natively (OpenVINO), else float32; "fp32"
+    model_precision: str = "auto"
     quiet: bool = False  # no progress on stderr (nor with DATATENET_QUIET=1 in the environment)
+
+    @property
+    def precision_here(self) -> str:
+        """What the model computes in on this machine's CPU: "bf16" or "fp32"."""
+        from datatenet.embeddings.openvino_session import bf16_available
+
+        return "bf16" if self.model_precision == "auto" and bf16_available() else "fp32"
 
     @property
     def embeddings_allowed(self) -> bool:
@@ -138,6 +147,7 @@ class Inputs:
                     self._embeddings_dir(),
                     texts,
                     max_seq_length=length,
+                    precision=self.config.model_precision,
                     progress=self.progress,
                 )
             except EmbeddingsUnavailable as exc:

@@ -4,7 +4,8 @@
 Texts are tokenized all at once (the Rust tokenizer, in parallel), sorted by token count and
 run in batches of equal or near-equal length, so almost no padding is computed; the vectors go
 back in the caller's order. ONNX Runtime uses every core this process may run on (intra-op
-threads), and the CUDA or CoreML execution provider when the installed onnxruntime has one.
+threads), and the CUDA or CoreML execution provider when the installed onnxruntime has one;
+with `bf16`, OpenVINO runs the same model file in bfloat16 instead (openvino_session.py).
 """
 
 from __future__ import annotations
@@ -21,10 +22,13 @@ if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
+    from datatenet.embeddings.openvino_session import OpenVinoSession
+
 # Padded tokens in one run (short texts go in larger batches), and texts in one run. Measured on
 # 2 cores with all-MiniLM-L6-v2 (English prompts / 256-token answers, texts a second): 8,192
 # tokens and 256 texts 100 / 33, 2,048 and 64 125 / 44, 512 tokens 117 / 42; small runs stay
-# in the CPU's cache.
+# in the CPU's cache. The same holds for OpenVINO in bfloat16 (fast_embed_bench's English prompts
+# / answers: 245 / 119 at 2,048 and 64, 214 / 94 at 4,096 and 128; ONNX Runtime 136 / 65).
 TOKENS_PER_BATCH = 2048
 MAX_BATCH = 64
 _ACCELERATORS = ("CUDAExecutionProvider", "CoreMLExecutionProvider")
@@ -41,8 +45,14 @@ def usable_cores() -> int:
 class OnnxEncoder:
     """An exported model directory, loaded: `encode(texts)` gives normalized float32 vectors."""
 
-    def __init__(self, directory: Path, max_seq_length: int, threads: int | None = None) -> None:
-        import onnxruntime
+    def __init__(
+        self,
+        directory: Path,
+        max_seq_length: int,
+        threads: int | None = None,
+        *,
+        bf16: bool = False,
+    ) -> None:
         from tokenizers import Tokenizer
 
         meta = json.loads((directory / META_FILE).read_text())
@@ -53,8 +63,16 @@ class OnnxEncoder:
         self.tokenizer = Tokenizer.from_file(str(directory / TOKENIZER_FILE))
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(max_seq_length)
-        options = onnxruntime.SessionOptions()
         self.threads = threads or usable_cores()
+        self._openvino: OpenVinoSession | None = None
+        if bf16:
+            from datatenet.embeddings.openvino_session import OpenVinoSession
+
+            self._openvino = OpenVinoSession(directory / MODEL_FILE, self.threads)
+            return
+        import onnxruntime
+
+        options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = self.threads
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.log_severity_level = 3  # errors only
@@ -67,6 +85,8 @@ class OnnxEncoder:
 
     @property
     def device(self) -> str:
+        if self._openvino is not None:
+            return self._openvino.device
         if self.provider == "CPUExecutionProvider":
             return f"cpu (onnxruntime, {self.threads} threads)"
         return f"{self.provider.removesuffix('ExecutionProvider').lower()} (onnxruntime)"
@@ -116,5 +136,8 @@ class OnnxEncoder:
             mask[row, :n] = 1
             types[row, :n] = encoding.type_ids
         feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
-        result = self.session.run(None, {name: feeds[name] for name in self.inputs})[0]
+        feeds = {name: feeds[name] for name in self.inputs}
+        if self._openvino is not None:
+            return self._openvino.run(feeds)
+        result = self.session.run(None, feeds)[0]
         return np.asarray(result, dtype=np.float32)

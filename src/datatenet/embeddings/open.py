@@ -24,6 +24,7 @@ def open_embedder(
     max_seq_length: int = DEFAULT_MAX_SEQ_LENGTH,
     quiet: bool = False,
     runtime: str = "auto",
+    precision: str = "auto",
     progress: Progress | None = None,
 ) -> tuple[CachedEmbedder, str]:
     """The cached embedder for `model` and a note for the report ("" when there is none): the
@@ -31,7 +32,8 @@ def open_embedder(
 
     `cache_dir` None: the user's cache directory. `quiet`: no progress on stderr (there is
     none anyway when stderr is not a terminal). `runtime`: "auto" (a GPU through torch if one
-    is seen, else ONNX Runtime, else torch on CPU), "onnx" or "torch". Raises
+    is seen, else the exported model on CPU, else torch on CPU), "onnx" or "torch";
+    `precision`: "auto" (bfloat16 where the CPU computes it natively) or "fp32". Raises
     EmbeddingsUnavailable when the model plainly cannot be had; nothing heavy is imported here:
     the model is loaded on the first text the cache does not hold. The embedder's `device`
     says where it ran (None when it never had to). `progress`: the run's progress, shared with
@@ -39,7 +41,11 @@ def open_embedder(
     """
     progress = progress if progress is not None else Progress(quiet=quiet)
     backend = ModelEmbedder(
-        model, max_seq_length=max_seq_length, runtime=runtime, progress=progress
+        model,
+        max_seq_length=max_seq_length,
+        runtime=runtime,
+        precision=precision,
+        progress=progress,
     )
     backend.check_available()
     embedder = CachedEmbedder(backend, cache_dir if cache_dir is not None else cache_directory())

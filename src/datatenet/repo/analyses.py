@@ -99,7 +99,11 @@ def analysis_config(
     thresholds = Thresholds.from_config(settings.thresholds)
     model = settings.model or DEFAULT_MODEL
     config = AnalysisConfig(chosen, thresholds, model, settings.max_seq_length, cache_dir, options)
-    return replace(config, semantic_mode=settings.semantic_mode or config.semantic_mode)
+    return replace(
+        config,
+        semantic_mode=settings.semantic_mode or config.semantic_mode,
+        model_precision=settings.model_precision or config.model_precision,
+    )
 
 
 def analyses_options(table: Mapping[str, Any], where: str = "config") -> dict[str, Any]:
@@ -245,6 +249,8 @@ def _cache_path(config: AnalysisConfig, diff: RepoDiff) -> Path | None:
             config.model,
             config.max_seq_length,
             config.semantic_mode,  # the cascade may miss a pair the model alone finds
+            # bfloat16 moves cosines in the third decimal (embeddings/openvino_session.py)
+            config.precision_here,
             orjson.dumps(config.options, option=orjson.OPT_SORT_KEYS, default=str).decode(),
             CANONICAL_VERSION,
             __version__,
