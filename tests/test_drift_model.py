@@ -26,8 +26,15 @@ def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("drift-model-cache")
 
 
-def run(corpus: Corpus, checks: str, cache: Path, **options: object) -> Analysis:
-    config = AnalysisConfig(parse_checks(f"semantic,{checks}"), cache_dir=cache, options=options)
+def run(
+    corpus: Corpus, checks: str, cache: Path, precision: str = "auto", **options: object
+) -> Analysis:
+    config = AnalysisConfig(
+        parse_checks(f"semantic,{checks}"),
+        cache_dir=cache,
+        options=options,
+        model_precision=precision,
+    )
     return analyse(corpus, config)
 
 
@@ -50,10 +57,14 @@ def test_topics_statement_and_focus_with_the_model(shared_data: Path, cache: Pat
     assert focus is not None and focus.details["focused"] is True
 
     old, new = split(alpaca, 0.8, seed=0)
+    # This random batch sits at the edge of the random batches' 5th percentile (float32: entropy
+    # 0.917, bar 0.913); bfloat16 moves the topics' clusters enough to put it at 0.899, under
+    # its bar of 0.912, so the float32 model is asked for here.
     random_change = run(
         Corpus(tuple(new), tuple(old)),
         "coverage,focus",
         cache,
+        "fp32",
         reinforces=["Solve maths word problems step by step, ending with the final number."],
     )
     assert random_change.measure("new_topics").value == 0  # type: ignore[union-attr]

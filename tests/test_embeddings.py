@@ -44,6 +44,7 @@ from datatenet.embeddings.language import (
     read_part,
 )
 from datatenet.embeddings.open import open_embedder
+from datatenet.embeddings.openvino_session import bf16_available
 from datatenet.embeddings.search import best_matches, pairs_above, top_k
 from datatenet.formats.load import LoadOptions, load_file
 from tests.repos import Repo
@@ -593,12 +594,13 @@ def test_open_embedder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shared_d
     )
     zh_texts = [text for item in zh.new for text in (item.prompt, item.response)]
     embedder, note = open_embedder(cache_dir=tmp_path / "cache", texts=zh_texts)
-    assert embedder.name == "sentence-transformers/all-MiniLM-L6-v2|max_seq_length=256|normalized"
+    fp32_name = "sentence-transformers/all-MiniLM-L6-v2|max_seq_length=256|normalized"
+    assert embedder.name == fp32_name + ("|bf16" if bf16_available() else "")
     assert embedder.store is not None and embedder.store.directory == tmp_path / "cache"
     assert "paraphrase-multilingual-MiniLM-L12-v2" in note
     assert embedder.device is None  # nothing embedded yet: no model loaded
     embedder, note = open_embedder("all-MiniLM-L6-v2", max_seq_length=128, quiet=True)
-    assert note == "" and embedder.name.endswith("max_seq_length=128|normalized")
+    assert note == "" and "max_seq_length=128|normalized" in embedder.name
     assert embedder.store is not None and embedder.progress is not None
     assert embedder.store.directory == tmp_path / "xdg" / "datatenet" / "embeddings"
     assert not embedder.progress.enabled
