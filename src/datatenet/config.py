@@ -338,29 +338,35 @@ def _positive_int(document: Mapping[str, Any], key: str, where: str, example: st
 SEMANTIC_MODES = ("cascade", "exact")  # analysis/base.py: AnalysisConfig.semantic_mode
 
 
-def _semantic_mode(document: Mapping[str, Any], where: str) -> str | None:
-    value = _string(document, "semantic_mode", where, 'semantic_mode = "exact"')
-    if value is not None and value not in SEMANTIC_MODES:
+def _choice(
+    document: Mapping[str, Any], key: str, choices: Sequence[str], where: str, hint: str
+) -> str | None:
+    """A key whose value is one of `choices` (None: not set); `hint` ends with an example."""
+    value = _string(document, key, where, hint.rsplit(": ", 1)[-1])
+    if value is not None and value not in choices:
         raise DatatenetError(
-            f"{where}: `semantic_mode` must be one of {', '.join(SEMANTIC_MODES)}, not {value!r}",
-            '"cascade" (the default) lets static embeddings choose what the model confirms; '
-            '"exact" embeds every text with the model: semantic_mode = "exact"',
+            f"{where}: `{key}` must be one of {', '.join(choices)}, not {value!r}", hint
         )
     return value
+
+
+def _semantic_mode(document: Mapping[str, Any], where: str) -> str | None:
+    hint = (
+        '"cascade" (the default) lets static embeddings choose what the model confirms; '
+        '"exact" embeds every text with the model: semantic_mode = "exact"'
+    )
+    return _choice(document, "semantic_mode", SEMANTIC_MODES, where, hint)
 
 
 PRECISIONS = ("auto", "fp32")  # embeddings/runtime.py: ModelEmbedder's `precision`
 
 
 def _model_precision(document: Mapping[str, Any], where: str) -> str | None:
-    value = _string(document, "model_precision", where, 'model_precision = "fp32"')
-    if value is not None and value not in PRECISIONS:
-        raise DatatenetError(
-            f"{where}: `model_precision` must be one of {', '.join(PRECISIONS)}, not {value!r}",
-            '"auto" (the default) runs the model in bfloat16 where the CPU computes it natively'
-            ' and OpenVINO is installed; "fp32" never does: model_precision = "fp32"',
-        )
-    return value
+    hint = (
+        '"auto" (the default) runs the model in bfloat16 where the CPU computes it natively'
+        ' and OpenVINO is installed; "fp32" never does: model_precision = "fp32"'
+    )
+    return _choice(document, "model_precision", PRECISIONS, where, hint)
 
 
 def _check_schema(schema: str | None, where: str, key: str) -> None:
