@@ -24,6 +24,7 @@ import importlib.util
 import platform
 import sys
 from collections.abc import Sequence
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -109,7 +110,6 @@ class ModelEmbedder:
         self.max_seq_length = max_seq_length
         self.runtime = runtime
         self.precision = precision
-        self._bf16: bool | None = None
         self.progress = progress if progress is not None else Progress()
         self.artifacts = artifacts  # None: the user's cache directory
         self.torch_backend = SentenceTransformerEmbedder(
@@ -126,20 +126,18 @@ class ModelEmbedder:
         """The vector cache's name for this model: the float32 runtimes share one."""
         return self.torch_backend.name + ("|bf16" if self.bf16 else "")
 
-    @property
+    @cached_property
     def bf16(self) -> bool:
         """Whether the exported model runs in bfloat16 here (decided once, without loading):
         asked for, natively computed, and no GPU taking the work (checked last: on a CUDA build
         of torch, that check imports torch)."""
-        if self._bf16 is None:
-            self._bf16 = (
-                self.precision == "auto"
-                and self.runtime != "torch"
-                and bf16_available()
-                and onnx_runtime_available()
-                and (self.runtime == "onnx" or torch_gpu_device() is None)
-            )
-        return self._bf16
+        return (
+            self.precision == "auto"
+            and self.runtime != "torch"
+            and bf16_available()
+            and onnx_runtime_available()
+            and (self.runtime == "onnx" or torch_gpu_device() is None)
+        )
 
     @property
     def loaded(self) -> bool:

@@ -249,7 +249,7 @@ def _cache_path(config: AnalysisConfig, diff: RepoDiff) -> Path | None:
             config.model,
             config.max_seq_length,
             config.semantic_mode,  # the cascade may miss a pair the model alone finds
-            # bfloat16 moves cosines in the third decimal (embeddings/openvino_session.py)
+            # bfloat16 moves cosines in the third decimal (embeddings/runtime.py)
             config.precision_here,
             orjson.dumps(config.options, option=orjson.OPT_SORT_KEYS, default=str).decode(),
             CANONICAL_VERSION,
